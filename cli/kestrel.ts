@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * The `kestrel` command line. Each subcommand lives in its own file; this one only dispatches and
+ * prints help. Errors are printed as one clear line (no stack) and exit non-zero.
+ */
+import { nodesCommand, msgsListCommand, msgsShowCommand, paramsDumpCommand } from "./info";
+import { launchCommand, parseLaunchArguments } from "./launch";
+import { parseDurationS } from "./lifetime";
+import { runCommand, splitRosArgs } from "./run";
+import type { TransportKind } from "../ros/transport/transport";
+
+const HELP: Record<string, string> = {
+  kestrel: `Usage: kestrel <command> [options]
+
+Commands:
+  launch FILE [name:=value ...]   run a ROS 2 XML launch file's kestrel nodes in this process
+  run NODE [--ros-args ...]       run one node (what 'ros2 run kestrel NODE' runs)
+  nodes                           list node definitions and their parameters
+  params dump NODE                print a node's default parameters as a ROS 2 parameter file
+  msgs show TYPE                  print a message definition (like 'ros2 interface show')
+  msgs list                       list every message type Kestrel knows
+
+Run 'kestrel <command> --help' for a command's options.
+`,
+  launch: `Usage: kestrel launch FILE [name:=value ...] [--duration S] [--transport auto|local|rclnodejs] [--show-args]
+
+Evaluates FILE as 'ros2 launch' does and runs its kestrel nodes in one process (embedded bus
+unless ROS 2 is sourced). Stops on Ctrl-C/SIGTERM, or after --duration seconds, then prints a summary.
+`,
+  run: `Usage: kestrel run NODE [--duration S] [--transport auto|local|rclnodejs] [--ros-args ...]
+
+Runs one node. Under ROS 2, rcl reads the --ros-args; on the embedded bus Kestrel applies them.
+`,
+  nodes: `Usage: kestrel nodes\n\nLists every node definition with its parameters (type, range, default, description).\n`,
+  params: `Usage: kestrel params dump NODE\n\nPrints NODE's default parameters as a ROS 2 YAML parameter file.\n`,
+  msgs: `Usage: kestrel msgs show TYPE | kestrel msgs list\n\nTYPE is pkg/msg/Type (or pkg/Type).\n`,
+};
+
+/** Pulls `--flag value` options out of argv; everything else stays positional. */
+function takeOptions(argv: string[], valued: string[], flags: string[]): { opts: Record<string, string | true>; rest: string[] } {
+  const opts: Record<string, string | true> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (valued.includes(arg)) {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg}: expected a value`);
+      opts[arg] = value;
+    } else if (flags.includes(arg)) opts[arg] = true;
+    else if (arg.startsWith("--") && arg !== "--") throw new Error(`unknown option '${arg}' (see --help)`);
+    else rest.push(arg);
+  }
+  return { opts, rest };
+}
+
+function transportOf(value: string | true | undefined): TransportKind | "auto" {
+  if (value === undefined) return "auto";
+  if (value === "auto" || value === "local" || value === "rclnodejs") return value;
+  throw new Error(`--transport: expected auto, local or rclnodejs, found '${String(value)}'`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(HELP.kestrel!);
+    return command === undefined ? 1 : 0;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    const help = HELP[command];
+    if (!help) throw new Error(`unknown command '${command}' (see kestrel --help)`);
+    process.stdout.write(help);
+    return 0;
+  }
+  switch (command) {
+    case "launch": {
+      const { opts, rest: positional } = takeOptions(rest, ["--duration", "--transport"], ["--show-args"]);
+      const [file, ...args] = positional;
+      if (!file) throw new Error("launch: expected a launch file (see kestrel launch --help)");
+      const durationS = parseDurationS(opts["--duration"] as string | undefined);
+      return launchCommand({
+        file,
+        args: parseLaunchArguments(args),
+        transport: transportOf(opts["--transport"]),
+        showArgs: opts["--show-args"] === true,
+        ...(durationS === undefined ? {} : { durationS }),
+      });
+    }
+    case "run": {
+      const { own, rosArgs } = splitRosArgs(rest);
+      const { opts, rest: positional } = takeOptions(own, ["--duration", "--transport"], []);
+      const [exec] = positional;
+      if (!exec) throw new Error("run: expected a node name (see kestrel nodes)");
+      const durationS = parseDurationS(opts["--duration"] as string | undefined);
+      return runCommand({ exec, rosArgs, transport: transportOf(opts["--transport"]), ...(durationS === undefined ? {} : { durationS }) });
+    }
+    case "nodes":
+      process.stdout.write(nodesCommand());
+      return 0;
+    case "params": {
+      const [verb, exec] = rest;
+      if (verb !== "dump" || !exec) throw new Error("params: expected 'params dump NODE'");
+      process.stdout.write(paramsDumpCommand(exec));
+      return 0;
+    }
+    case "msgs": {
+      const [verb, type] = rest;
+      if (verb === "list") process.stdout.write(msgsListCommand());
+      else if (verb === "show" && type) process.stdout.write(msgsShowCommand(type));
+      else throw new Error("msgs: expected 'msgs show TYPE' or 'msgs list'");
+      return 0;
+    }
+    default:
+      throw new Error(`unknown command '${command}' (see kestrel --help)`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`kestrel: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,7 @@
+/**
+ * Every node definition Kestrel ships, by executable name. The embedded container, `kestrel run`,
+ * the per-node ROS 2 executables in lib/kestrel/ and `kestrel nodes` all read this one list.
+ */
+import type { NodeDefinition } from "../ros/definition";
+
+export const NODE_DEFINITIONS: ReadonlyArray<NodeDefinition<any>> = [];

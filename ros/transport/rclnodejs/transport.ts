@@ -1,0 +1,250 @@
+/**
+ * ROS 2 through rclnodejs. Messages cross as CDR in both directions (raw publish of a Buffer,
+ * `isRaw` subscriptions) encoded by Kestrel's own codec: node code sees the same plain shapes on
+ * both transports, the bytes are the ones tested against ROS 2's, and rclnodejs' per-field JS
+ * conversion (slow for images and scans) is skipped. Names, remaps, parameter files and
+ * use_sim_time are left to rcl itself, which is what rcl is for.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { codecFor } from "../../../msgs/cdr";
+import { Logger, nodeLoggerName, type LogLevel, type LogSink } from "../../logger";
+import { QOS_PRESETS, type QosProfile } from "../../qos";
+import type { Time } from "../../time";
+import type {
+  BackendPublisher,
+  BackendSubscription,
+  Disposable,
+  EndpointSpec,
+  NodeBackend,
+  NodeBackendOptions,
+  TopicInfo,
+  Transport,
+} from "../transport";
+import type { RclLogger, RclnodejsModule, RclNode, RclQoS } from "./api";
+import { RclParameterBackend } from "./parameters";
+
+/** The profile strings rclnodejs' QoS accepts (its QoS.profile* getters). */
+const RCLNODEJS_PROFILES = [
+  "qos_profile_sensor_data",
+  "qos_profile_system_default",
+  "qos_profile_default",
+  "qos_profile_services_default",
+  "qos_profile_parameters",
+  "qos_profile_parameter_events",
+] as const;
+
+/** The rclnodejs profile string naming exactly this profile, if one does. */
+export function presetName(qos: QosProfile): string | undefined {
+  const same = (a: QosProfile, b: QosProfile): boolean => JSON.stringify(a) === JSON.stringify(b);
+  return RCLNODEJS_PROFILES.find((name) => same(QOS_PRESETS[name], qos));
+}
+
+/** rclnodejs QoS for a Kestrel profile: the profile string when it is a preset, else a QoS object. */
+export function toRclQos(rcl: RclnodejsModule, qos: QosProfile): string | RclQoS {
+  const preset = presetName(qos);
+  if (preset) return preset;
+  const history =
+    qos.history === "keep_all"
+      ? rcl.QoS.HistoryPolicy.RMW_QOS_POLICY_HISTORY_KEEP_ALL
+      : qos.history === "keep_last"
+        ? rcl.QoS.HistoryPolicy.RMW_QOS_POLICY_HISTORY_KEEP_LAST
+        : rcl.QoS.HistoryPolicy.RMW_QOS_POLICY_HISTORY_SYSTEM_DEFAULT;
+  const reliability =
+    qos.reliability === "reliable"
+      ? rcl.QoS.ReliabilityPolicy.RMW_QOS_POLICY_RELIABILITY_RELIABLE
+      : qos.reliability === "best_effort"
+        ? rcl.QoS.ReliabilityPolicy.RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT
+        : rcl.QoS.ReliabilityPolicy.RMW_QOS_POLICY_RELIABILITY_SYSTEM_DEFAULT;
+  const durability =
+    qos.durability === "transient_local"
+      ? rcl.QoS.DurabilityPolicy.RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL
+      : qos.durability === "volatile"
+        ? rcl.QoS.DurabilityPolicy.RMW_QOS_POLICY_DURABILITY_VOLATILE
+        : rcl.QoS.DurabilityPolicy.RMW_QOS_POLICY_DURABILITY_SYSTEM_DEFAULT;
+  return new rcl.QoS(history!, qos.depth, reliability!, durability!);
+}
+
+function rclSink(rclLogger: RclLogger): LogSink {
+  return (record) => {
+    const methods: Record<LogLevel, (m: string) => boolean> = {
+      DEBUG: (m) => rclLogger.debug(m),
+      INFO: (m) => rclLogger.info(m),
+      WARN: (m) => rclLogger.warn(m),
+      ERROR: (m) => rclLogger.error(m),
+      FATAL: (m) => rclLogger.fatal(m),
+    };
+    methods[record.level](record.message);
+  };
+}
+
+export class RclnodejsTransport implements Transport {
+  readonly kind = "rclnodejs" as const;
+  private readonly nodes = new Set<RclNodeBackend>();
+
+  private constructor(private readonly rcl: RclnodejsModule) {}
+
+  /** Initialises rcl with the process arguments (global `--ros-args` from `ros2 launch`/`ros2 run`). */
+  static async create(rcl: RclnodejsModule, argv: string[] = process.argv): Promise<RclnodejsTransport> {
+    await rcl.init(undefined, argv);
+    return new RclnodejsTransport(rcl);
+  }
+
+  createNode(options: NodeBackendOptions): NodeBackend {
+    const { args, cleanup } = materialiseParamFiles(options);
+    const node = new this.rcl.Node(options.name, options.namespace, undefined, undefined, args, true);
+    cleanup();
+    const backend = new RclNodeBackend(this.rcl, node, () => this.nodes.delete(backend));
+    this.nodes.add(backend);
+    node.spin();
+    return backend;
+  }
+
+  async shutdown(): Promise<void> {
+    for (const node of [...this.nodes].reverse()) node.destroy();
+    if (!this.rcl.isShutdown()) this.rcl.shutdown();
+  }
+}
+
+/**
+ * rcl reads `--params-file` from disk, so parameter files the embedded launcher holds in memory
+ * are written to a temporary folder for the node's construction (rcl parses them then), as
+ * launch_ros does with its temporary files.
+ */
+function materialiseParamFiles(options: NodeBackendOptions): { args: string[]; cleanup: () => void } {
+  const args = options.rosArgs[0] === "--ros-args" ? [...options.rosArgs] : ["--ros-args", ...options.rosArgs];
+  const files = options.files ?? {};
+  if (Object.keys(files).length === 0) return { args, cleanup: () => undefined };
+  const dir = mkdtempSync(join(tmpdir(), "kestrel-params-"));
+  let n = 0;
+  const mapped = args.map((arg, i) => {
+    if (args[i - 1] !== "--params-file" || files[arg] === undefined) return arg;
+    const path = join(dir, `params_${++n}.yaml`);
+    writeFileSync(path, files[arg]!);
+    return path;
+  });
+  return { args: mapped, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+class RclNodeBackend implements NodeBackend {
+  readonly logger: Logger;
+  readonly parameters: RclParameterBackend;
+  private readonly disposables = new Set<Disposable>();
+  private destroyed = false;
+
+  constructor(
+    private readonly rcl: RclnodejsModule,
+    private readonly node: RclNode,
+    private readonly onDestroy: () => void,
+  ) {
+    this.logger = new Logger({ name: nodeLoggerName(node.name(), node.namespace()), sink: rclSink(node.getLogger()) });
+    this.parameters = new RclParameterBackend(rcl, node);
+  }
+
+  get name(): string {
+    return this.node.name();
+  }
+
+  get namespace(): string {
+    return this.node.namespace();
+  }
+
+  resolveTopicName(topic: string): string {
+    return this.node.resolveTopicName(topic);
+  }
+
+  createPublisher<T>(spec: EndpointSpec): BackendPublisher<T> {
+    const codec = codecFor(spec.type);
+    const publisher = this.node.createPublisher(spec.type, spec.topic, { qos: toRclQos(this.rcl, spec.qos) });
+    const topic = this.node.resolveTopicName(spec.topic);
+    const handle: BackendPublisher<T> = {
+      topic,
+      publish: (message: T) => {
+        const bytes = codec.serialize(message as Record<string, unknown>);
+        publisher.publish(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      },
+      subscriptionCount: () => this.node.countSubscribers(topic),
+      dispose: () => {
+        this.node.destroyPublisher(publisher);
+        this.disposables.delete(handle);
+      },
+    };
+    this.disposables.add(handle);
+    return handle;
+  }
+
+  createSubscription<T>(spec: EndpointSpec, onMessage: (message: T) => void): BackendSubscription {
+    const codec = codecFor(spec.type);
+    const topic = this.node.resolveTopicName(spec.topic);
+    const subscription = this.node.createSubscription(
+      spec.type,
+      spec.topic,
+      { qos: toRclQos(this.rcl, spec.qos), isRaw: true },
+      (raw) => {
+        let message: T;
+        try {
+          message = codec.deserialize(raw as Uint8Array) as T;
+        } catch (error) {
+          // A malformed sample is reported and dropped; the node keeps running.
+          this.logger.error(`dropped a malformed ${spec.type} on '${topic}': ${describe(error)}`);
+          return;
+        }
+        try {
+          onMessage(message);
+        } catch (error) {
+          this.logger.error(`subscription callback on '${topic}' threw: ${describe(error)}`);
+        }
+      },
+    );
+    const handle: BackendSubscription = {
+      topic,
+      publisherCount: () => this.node.countPublishers(topic),
+      dispose: () => {
+        this.node.destroySubscription(subscription);
+        this.disposables.delete(handle);
+      },
+    };
+    this.disposables.add(handle);
+    return handle;
+  }
+
+  createTimer(periodNs: bigint, callback: () => void): Disposable {
+    const timer = this.node.createTimer(periodNs, () => {
+      try {
+        callback();
+      } catch (error) {
+        this.logger.error(`timer callback threw: ${describe(error)}`);
+      }
+    });
+    const handle: Disposable = {
+      dispose: () => {
+        this.node.destroyTimer(timer);
+        this.disposables.delete(handle);
+      },
+    };
+    this.disposables.add(handle);
+    return handle;
+  }
+
+  now(): Time {
+    const { seconds, nanoseconds } = this.node.now().secondsAndNanoseconds;
+    return { sec: seconds, nanosec: nanoseconds };
+  }
+
+  topicNamesAndTypes(): TopicInfo[] {
+    return this.node.getTopicNamesAndTypes();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const d of [...this.disposables].reverse()) d.dispose();
+    this.node.destroy();
+    this.onDestroy();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
