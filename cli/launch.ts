@@ -6,10 +6,11 @@
  */
 import { resolve } from "node:path";
 import { ComponentContainer } from "../ros/container";
-import { evaluateLaunchFile, toRosArgs } from "../ros/launch";
+import type { NodeDefinition } from "../ros/definition";
+import { displayPath, evaluateLaunchFile, toRosArgs, type LaunchPlan } from "../ros/launch";
 import { Logger } from "../ros/logger";
 import { createTransport } from "../ros/transport/select";
-import type { TransportKind } from "../ros/transport/transport";
+import type { Transport, TransportKind } from "../ros/transport/transport";
 import { NODE_DEFINITIONS } from "../nodes/registry";
 import { waitForStop, type StopReason } from "./lifetime";
 import { findPackageShare } from "./package-share";
@@ -34,53 +35,81 @@ export function parseLaunchArguments(items: string[]): Record<string, string> {
   return args;
 }
 
-export async function launchCommand(options: LaunchCommandOptions): Promise<number> {
-  const log = new Logger({ name: "kestrel.launch" });
-  const file = resolve(options.file);
-  const plan = evaluateLaunchFile(file, { args: options.args, env: process.env, findPackageShare: (p) => findPackageShare(p) });
-  if (options.showArgs) {
-    process.stdout.write("Arguments (pass arguments as '<name>:=<value>'):\n");
-    for (const arg of plan.args) {
-      const fallback = arg.default === undefined ? "(required)" : `(default: '${arg.default}')`;
-      process.stdout.write(`\n    '${arg.name}':\n        ${arg.description ?? "no description given"}\n        ${fallback}\n`);
+export interface StartedLaunch {
+  plan: LaunchPlan;
+  container: ComponentContainer;
+  /** Nodes of other packages, with where they were declared. */
+  skipped: string[];
+}
+
+/** Evaluates a launch file and loads its kestrel nodes into a container on `transport`. */
+export async function startLaunch(options: {
+  file: string;
+  args: Record<string, string>;
+  transport: Transport;
+  registry?: ReadonlyArray<NodeDefinition<any>>;
+  logger?: Logger;
+}): Promise<StartedLaunch> {
+  const logger = options.logger ?? new Logger({ name: "kestrel.launch" });
+  const plan = evaluateLaunchFile(resolve(options.file), {
+    args: options.args,
+    env: process.env,
+    findPackageShare: (p) => findPackageShare(p),
+  });
+  const container = new ComponentContainer({ transport: options.transport, registry: options.registry ?? NODE_DEFINITIONS, logger });
+  const skipped: string[] = [];
+  for (const node of plan.nodes) {
+    const where = `${node.source.file}:${node.source.line}`;
+    if (node.pkg !== "kestrel") {
+      skipped.push(`${node.pkg}/${node.exec} (${where})`);
+      logger.warn(`not started in-process (not a kestrel node): ${node.pkg}/${node.exec} (${where})`);
+      continue;
     }
+    const { argv, paramsFiles } = toRosArgs(node, {
+      inlineFileName: (param) => `${displayPath(param.source.file)}:${param.source.line}: <param name="${param.name}">`,
+    });
+    await container.load({ exec: node.exec, rosArgs: argv, files: paramsFiles, source: where });
+  }
+  return { plan, container, skipped };
+}
+
+export async function launchCommand(options: LaunchCommandOptions): Promise<number> {
+  const logger = new Logger({ name: "kestrel.launch" });
+  if (options.showArgs) {
+    const plan = evaluateLaunchFile(resolve(options.file), { args: options.args, env: process.env, findPackageShare: (p) => findPackageShare(p) });
+    process.stdout.write(showArgsText(plan));
     return 0;
   }
   const { transport, reason } = await createTransport({ kind: options.transport ?? "auto" });
-  log.info(`transport: ${reason}`);
-  const container = new ComponentContainer({ transport, registry: NODE_DEFINITIONS, logger: log });
-  const skipped: string[] = [];
-  for (const node of plan.nodes) {
-    if (node.pkg !== "kestrel") {
-      skipped.push(`${node.pkg}/${node.exec} (${node.source.file}:${node.source.line})`);
-      continue;
-    }
-    const { argv, paramsFiles } = toRosArgs(node);
-    await container.load({ exec: node.exec, rosArgs: argv, files: paramsFiles, source: `${node.source.file}:${node.source.line}` });
-  }
-  for (const s of skipped) log.warn(`not started in-process (not a kestrel node): ${s}`);
+  logger.info(`transport: ${reason}`);
+  const { plan, container, skipped } = await startLaunch({ file: options.file, args: options.args, transport, logger });
   const running = container.running().length;
-  log.info(`${running} node(s) running${options.durationS ? ` for ${options.durationS} s` : ""}; Ctrl-C to stop`);
+  logger.info(`${running} node(s) running${options.durationS ? ` for ${options.durationS} s` : ""}; Ctrl-C to stop`);
   const startedMs = Date.now();
-  const why: StopReason = running === 0 && plan.nodes.length > 0 ? "duration" : await waitForStop(durationOf(options));
+  // Nothing to wait for when every node failed to start.
+  const why: StopReason =
+    running === 0 && plan.nodes.length > 0
+      ? "duration"
+      : await waitForStop(options.durationS === undefined ? {} : { durationS: options.durationS });
   await container.shutdown();
-  printSummary(container, { why, elapsedS: (Date.now() - startedMs) / 1000, skipped: skipped.length });
+  process.stdout.write(summaryText(container, { why, elapsedS: (Date.now() - startedMs) / 1000, skipped: skipped.length }));
   return container.loaded.some((l) => l.status === "failed") ? 1 : 0;
 }
 
-function durationOf(options: LaunchCommandOptions): { durationS?: number } {
-  return options.durationS === undefined ? {} : { durationS: options.durationS };
+/** What `ros2 launch --show-args` prints. */
+export function showArgsText(plan: LaunchPlan): string {
+  const lines = ["Arguments (pass arguments as '<name>:=<value>'):"];
+  for (const arg of plan.args) {
+    const fallback = arg.default === undefined ? "(required)" : `(default: '${arg.default}')`;
+    lines.push("", `    '${arg.name}':`, `        ${arg.description ?? "no description given"}`, `        ${fallback}`);
+  }
+  return `${lines.join("\n")}\n`;
 }
 
-function printSummary(
-  container: ComponentContainer,
-  run: { why: StopReason; elapsedS: number; skipped: number },
-): void {
-  const lines = container.summary();
+export function summaryText(container: ComponentContainer, run: { why: StopReason; elapsedS: number; skipped: number }): string {
   const failed = container.loaded.filter((l) => l.status === "failed").length;
-  process.stdout.write(
+  const head =
     `\nkestrel: stopped (${run.why}) after ${run.elapsedS.toFixed(1)} s — ` +
-      `${container.loaded.length - failed} node(s) ran, ${failed} failed, ${run.skipped} skipped\n`,
-  );
-  for (const line of lines) process.stdout.write(`  ${line}\n`);
+    `${container.loaded.length - failed} node(s) ran, ${failed} failed, ${run.skipped} skipped\n`;
+  return head + container.summary().map((line) => `  ${line}\n`).join("");
 }

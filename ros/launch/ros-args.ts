@@ -10,7 +10,7 @@
  * `<param from>` files are passed by path, with their contents read for comparison.
  */
 import * as fs from "fs";
-import type { NodeLaunch } from "./evaluate";
+import type { NodeLaunch, NodeParameterItem } from "./evaluate";
 import { dumpInlineParamsFile } from "./params-file";
 
 export interface RosArgsRendering {
@@ -21,6 +21,12 @@ export interface RosArgsRendering {
 }
 
 export interface ToRosArgsOptions {
+  /**
+   * Name for the n-th inline parameter's file (1-based); PARAMS_FILE_n by default, as the reference
+   * data names launch_ros' temporary files. The embedded launcher names them after the <param>
+   * element so an error about the value points at the launch file.
+   */
+  inlineFileName?: (param: Extract<NodeParameterItem, { kind: "inline" }>, n: number) => string;
   /** Reads a `<param from>` file; defaults to fs.readFileSync(..., 'utf8'). */
   readFile?: (file: string) => string;
 }
@@ -37,7 +43,8 @@ export function toRosArgs(node: NodeLaunch, options: ToRosArgsOptions = {}): Ros
   let n = 0;
   for (const p of node.parameters) {
     if (p.kind === "inline") {
-      const key = `PARAMS_FILE_${++n}`;
+      n++;
+      const key = options.inlineFileName?.(p, n) ?? `PARAMS_FILE_${n}`;
       paramsFiles[key] = dumpInlineParamsFile({
         name: p.name,
         value: p.value,

@@ -114,8 +114,11 @@ export function checkAgainstDescriptor(value: ParameterValue, descriptor: Parame
   if (!typed.ok) return typed.problem;
   if (descriptor.range && (value.type === "INTEGER" || value.type === "DOUBLE")) {
     const n = Number(value.value);
-    if (n < descriptor.range.from || n > descriptor.range.to) {
-      return `expected a value in [${descriptor.range.from}, ${descriptor.range.to}], found ${formatValue(value)}`;
+    const { from, to } = descriptor.range;
+    if (n < from || n > to) {
+      // Open-ended ranges are stored with ±Number.MAX_VALUE (ROS ranges always have both ends).
+      const expected = to === Number.MAX_VALUE ? `>= ${from}` : from === -Number.MAX_VALUE ? `<= ${to}` : `in [${from}, ${to}]`;
+      return `expected a value ${expected}, found ${formatValue(value)}`;
     }
   }
   return undefined;
