@@ -7,4 +7,5 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
   testTimeout: 30000,
+  reporters: ["default", "<rootDir>/tests/support/summary-reporter.js"],
 };
