@@ -23,6 +23,7 @@ import type {
   TopicInfo,
   Transport,
 } from "../transport";
+import { describeError, OwnedHandles } from "../owned";
 import { BusPublisher, BusSubscription, LocalBus, type BusEndpointOwner } from "./bus";
 
 export interface LocalTransportOptions {
@@ -96,7 +97,7 @@ class LocalNodeBackend implements NodeBackend {
   readonly clock: NodeClock;
   private readonly args: RosArgs;
   private readonly owner: BusEndpointOwner;
-  private readonly disposables = new Set<Disposable>();
+  private readonly owned = new OwnedHandles();
   private destroyed = false;
   private clockSubscription: BackendSubscription | undefined;
 
@@ -154,17 +155,10 @@ class LocalNodeBackend implements NodeBackend {
     const pub = new BusPublisher(topic, spec.type, spec.qos, this.owner);
     this.bus.addPublisher(pub);
     const bus = this.bus;
-    const handle: BackendPublisher<T> = {
-      topic,
-      publish: (message: T) => bus.publish(pub, message),
-      subscriptionCount: () => pub.matched.size,
-      dispose: () => {
-        bus.removePublisher(pub);
-        this.disposables.delete(handle);
-      },
-    };
-    this.disposables.add(handle);
-    return handle;
+    return this.owned.track(
+      { topic, publish: (message: T) => bus.publish(pub, message), subscriptionCount: () => pub.matched.size },
+      () => bus.removePublisher(pub),
+    );
   }
 
   createSubscription<T>(spec: EndpointSpec, onMessage: (message: T) => void): BackendSubscription {
@@ -174,29 +168,13 @@ class LocalNodeBackend implements NodeBackend {
       this.logger.error(`subscription callback on '${topic}' threw: ${describeError(error)}`),
     );
     this.bus.addSubscription(sub);
-    const handle: BackendSubscription = {
-      topic,
-      publisherCount: () => sub.matched.size,
-      dispose: () => {
-        this.bus.removeSubscription(sub);
-        this.disposables.delete(handle);
-      },
-    };
-    this.disposables.add(handle);
-    return handle;
+    return this.owned.track({ topic, publisherCount: () => sub.matched.size }, () => this.bus.removeSubscription(sub));
   }
 
   createTimer(periodNs: bigint, callback: () => void): Disposable {
     this.assertAlive();
     const timer = this.clock.createTimer(periodNs, callback);
-    const handle: Disposable = {
-      dispose: () => {
-        timer.cancel();
-        this.disposables.delete(handle);
-      },
-    };
-    this.disposables.add(handle);
-    return handle;
+    return this.owned.track({}, () => timer.cancel());
   }
 
   now(): Time {
@@ -210,7 +188,7 @@ class LocalNodeBackend implements NodeBackend {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const d of [...this.disposables].reverse()) d.dispose();
+    this.owned.disposeAll();
     this.onDestroy();
   }
 
@@ -223,8 +201,4 @@ class LocalNodeBackend implements NodeBackend {
 function nodeLogLevel(args: RosArgs, loggerName: string): LogLevel {
   const rule = args.logLevels.find((r) => r.logger === loggerName) ?? args.logLevels.find((r) => r.logger === undefined);
   return rule && rule.level !== "unset" ? parseLogLevel(rule.level) : "INFO";
-}
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,19 +6,10 @@
  * tests/support/rclnodejs-double.ts implements this surface for the adapter's tests.
  */
 
-/** rcl_interfaces/msg/ParameterType values, as rclnodejs' ParameterType enum. */
-export const RclParameterType = {
-  PARAMETER_NOT_SET: 0,
-  PARAMETER_BOOL: 1,
-  PARAMETER_INTEGER: 2,
-  PARAMETER_DOUBLE: 3,
-  PARAMETER_STRING: 4,
-  PARAMETER_BYTE_ARRAY: 5,
-  PARAMETER_BOOL_ARRAY: 6,
-  PARAMETER_INTEGER_ARRAY: 7,
-  PARAMETER_DOUBLE_ARRAY: 8,
-  PARAMETER_STRING_ARRAY: 9,
-} as const;
+import { rcl_interfaces } from "../../../msgs/generated/types";
+
+/** rcl_interfaces/msg/ParameterType values: rclnodejs' ParameterType enum uses the same numbers. */
+export const RclParameterType = rcl_interfaces.msg.ParameterType;
 
 export interface RclParameter {
   readonly name: string;

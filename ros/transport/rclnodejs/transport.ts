@@ -23,6 +23,7 @@ import type {
   Transport,
 } from "../transport";
 import type { RclLogger, RclnodejsModule, RclNode, RclQoS } from "./api";
+import { describeError, OwnedHandles } from "../owned";
 import { RclParameterBackend } from "./parameters";
 
 /** The profile strings rclnodejs' QoS accepts (its QoS.profile* getters). */
@@ -45,25 +46,15 @@ export function presetName(qos: QosProfile): string | undefined {
 export function toRclQos(rcl: RclnodejsModule, qos: QosProfile): string | RclQoS {
   const preset = presetName(qos);
   if (preset) return preset;
-  const history =
-    qos.history === "keep_all"
-      ? rcl.QoS.HistoryPolicy.RMW_QOS_POLICY_HISTORY_KEEP_ALL
-      : qos.history === "keep_last"
-        ? rcl.QoS.HistoryPolicy.RMW_QOS_POLICY_HISTORY_KEEP_LAST
-        : rcl.QoS.HistoryPolicy.RMW_QOS_POLICY_HISTORY_SYSTEM_DEFAULT;
-  const reliability =
-    qos.reliability === "reliable"
-      ? rcl.QoS.ReliabilityPolicy.RMW_QOS_POLICY_RELIABILITY_RELIABLE
-      : qos.reliability === "best_effort"
-        ? rcl.QoS.ReliabilityPolicy.RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT
-        : rcl.QoS.ReliabilityPolicy.RMW_QOS_POLICY_RELIABILITY_SYSTEM_DEFAULT;
-  const durability =
-    qos.durability === "transient_local"
-      ? rcl.QoS.DurabilityPolicy.RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL
-      : qos.durability === "volatile"
-        ? rcl.QoS.DurabilityPolicy.RMW_QOS_POLICY_DURABILITY_VOLATILE
-        : rcl.QoS.DurabilityPolicy.RMW_QOS_POLICY_DURABILITY_SYSTEM_DEFAULT;
-  return new rcl.QoS(history!, qos.depth, reliability!, durability!);
+  // rclnodejs' enum keys are the rmw names: RMW_QOS_POLICY_<KIND>_<VALUE>.
+  const code = (table: Record<string, number>, kind: string, value: string): number =>
+    table[`RMW_QOS_POLICY_${kind}_${value.toUpperCase()}`]!;
+  return new rcl.QoS(
+    code(rcl.QoS.HistoryPolicy, "HISTORY", qos.history),
+    qos.depth,
+    code(rcl.QoS.ReliabilityPolicy, "RELIABILITY", qos.reliability),
+    code(rcl.QoS.DurabilityPolicy, "DURABILITY", qos.durability),
+  );
 }
 
 function rclSink(rclLogger: RclLogger): LogSink {
@@ -130,7 +121,7 @@ function materialiseParamFiles(options: NodeBackendOptions): { args: string[]; c
 class RclNodeBackend implements NodeBackend {
   readonly logger: Logger;
   readonly parameters: RclParameterBackend;
-  private readonly disposables = new Set<Disposable>();
+  private readonly owned = new OwnedHandles();
   private destroyed = false;
 
   constructor(
@@ -158,20 +149,17 @@ class RclNodeBackend implements NodeBackend {
     const codec = codecFor(spec.type);
     const publisher = this.node.createPublisher(spec.type, spec.topic, { qos: toRclQos(this.rcl, spec.qos) });
     const topic = this.node.resolveTopicName(spec.topic);
-    const handle: BackendPublisher<T> = {
-      topic,
-      publish: (message: T) => {
-        const bytes = codec.serialize(message as Record<string, unknown>);
-        publisher.publish(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return this.owned.track(
+      {
+        topic,
+        publish: (message: T) => {
+          const bytes = codec.serialize(message as Record<string, unknown>);
+          publisher.publish(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        },
+        subscriptionCount: () => this.node.countSubscribers(topic),
       },
-      subscriptionCount: () => this.node.countSubscribers(topic),
-      dispose: () => {
-        this.node.destroyPublisher(publisher);
-        this.disposables.delete(handle);
-      },
-    };
-    this.disposables.add(handle);
-    return handle;
+      () => this.node.destroyPublisher(publisher),
+    );
   }
 
   createSubscription<T>(spec: EndpointSpec, onMessage: (message: T) => void): BackendSubscription {
@@ -187,26 +175,19 @@ class RclNodeBackend implements NodeBackend {
           message = codec.deserialize(raw as Uint8Array) as T;
         } catch (error) {
           // A malformed sample is reported and dropped; the node keeps running.
-          this.logger.error(`dropped a malformed ${spec.type} on '${topic}': ${describe(error)}`);
+          this.logger.error(`dropped a malformed ${spec.type} on '${topic}': ${describeError(error)}`);
           return;
         }
         try {
           onMessage(message);
         } catch (error) {
-          this.logger.error(`subscription callback on '${topic}' threw: ${describe(error)}`);
+          this.logger.error(`subscription callback on '${topic}' threw: ${describeError(error)}`);
         }
       },
     );
-    const handle: BackendSubscription = {
-      topic,
-      publisherCount: () => this.node.countPublishers(topic),
-      dispose: () => {
-        this.node.destroySubscription(subscription);
-        this.disposables.delete(handle);
-      },
-    };
-    this.disposables.add(handle);
-    return handle;
+    return this.owned.track({ topic, publisherCount: () => this.node.countPublishers(topic) }, () =>
+      this.node.destroySubscription(subscription),
+    );
   }
 
   createTimer(periodNs: bigint, callback: () => void): Disposable {
@@ -214,17 +195,10 @@ class RclNodeBackend implements NodeBackend {
       try {
         callback();
       } catch (error) {
-        this.logger.error(`timer callback threw: ${describe(error)}`);
+        this.logger.error(`timer callback threw: ${describeError(error)}`);
       }
     });
-    const handle: Disposable = {
-      dispose: () => {
-        this.node.destroyTimer(timer);
-        this.disposables.delete(handle);
-      },
-    };
-    this.disposables.add(handle);
-    return handle;
+    return this.owned.track({}, () => this.node.destroyTimer(timer));
   }
 
   now(): Time {
@@ -239,12 +213,8 @@ class RclNodeBackend implements NodeBackend {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const d of [...this.disposables].reverse()) d.dispose();
+    this.owned.disposeAll();
     this.node.destroy();
     this.onDestroy();
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
