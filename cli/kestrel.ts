@@ -7,6 +7,7 @@ import { nodesCommand, msgsListCommand, msgsShowCommand, paramsDumpCommand } fro
 import { launchCommand, parseLaunchArguments } from "./launch";
 import { parseDurationS } from "./lifetime";
 import { runCommand, splitRosArgs } from "./run";
+import { EXPORT_SDF_HELP, exportSdfCommand } from "./sim";
 import type { TransportKind } from "../ros/transport/transport";
 
 const HELP: Record<string, string> = {
@@ -19,6 +20,7 @@ Commands:
   params dump NODE                print a node's default parameters as a ROS 2 parameter file
   msgs show TYPE                  print a message definition (like 'ros2 interface show')
   msgs list                       list every message type Kestrel knows
+  sim export-sdf WORLD [-o FILE]  export a world (YAML or Moving AI .map) as an SDF world for gz sim
 
 Run 'kestrel <command> --help' for a command's options.
 `,
@@ -34,6 +36,7 @@ Runs one node. Under ROS 2, rcl reads the --ros-args; on the embedded bus Kestre
   nodes: `Usage: kestrel nodes\n\nLists every node definition with its parameters (type, range, default, description).\n`,
   params: `Usage: kestrel params dump NODE\n\nPrints NODE's default parameters as a ROS 2 YAML parameter file.\n`,
   msgs: `Usage: kestrel msgs show TYPE | kestrel msgs list\n\nTYPE is pkg/msg/Type (or pkg/Type).\n`,
+  sim: EXPORT_SDF_HELP,
 };
 
 /** Pulls `--flag value` options out of argv; everything else stays positional. */
@@ -107,6 +110,26 @@ export async function main(argv: string[]): Promise<number> {
       if (verb === "list") process.stdout.write(msgsListCommand());
       else if (verb === "show" && type) process.stdout.write(msgsShowCommand(type));
       else throw new Error("msgs: expected 'msgs show TYPE' or 'msgs list'");
+      return 0;
+    }
+    case "sim": {
+      const [verb, ...more] = rest;
+      if (verb !== "export-sdf") throw new Error("sim: expected 'sim export-sdf WORLD [-o FILE]'");
+      const { opts, rest: positional } = takeOptions(more.map((a) => (a === "-o" ? "--out" : a)), ["--out", "--robot", "--cell-size"], []);
+      const [world] = positional;
+      if (!world) throw new Error("sim export-sdf: expected a world file (YAML or Moving AI .map)");
+      const robot = opts["--robot"] as string | undefined;
+      if (robot !== undefined && robot !== "none" && robot !== "inline" && robot !== "include") {
+        throw new Error(`--robot: expected none, inline or include, found '${robot}'`);
+      }
+      const cell = opts["--cell-size"] as string | undefined;
+      process.stdout.write(
+        exportSdfCommand(world, {
+          ...(opts["--out"] ? { out: opts["--out"] as string } : {}),
+          ...(robot ? { robot } : {}),
+          ...(cell !== undefined ? { cellSize: Number(cell) } : {}),
+        }),
+      );
       return 0;
     }
     default:

@@ -26,7 +26,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string }> {
 }
 
 describe("kestrel CLI", () => {
-  it.each([["--help"], ["launch", "--help"], ["run", "--help"], ["nodes", "--help"], ["params", "--help"], ["msgs", "--help"]])(
+  it.each([["--help"], ["launch", "--help"], ["run", "--help"], ["nodes", "--help"], ["params", "--help"], ["msgs", "--help"], ["sim", "--help"]])(
     "prints help for %j",
     async (...argv) => {
       const { code, out } = await run(argv);
@@ -54,6 +54,8 @@ describe("kestrel CLI", () => {
     [["launch", "x.launch.xml", "--duration", "-1"], /--duration: expected a positive number of seconds, found '-1'/],
     [["launch", "x.launch.xml", "world"], /launch argument 'world': expected name:=value/],
     [["run", "sim", "--transport", "dds"], /--transport: expected auto, local or rclnodejs, found 'dds'/],
+    [["sim", "export-sdf"], /expected a world file/],
+    [["sim", "export-sdf", "sim/worlds/office.yaml", "--robot", "twice"], /--robot: expected none, inline or include, found 'twice'/],
   ])("rejects %j with a clear error", async (argv, message) => {
     await expect(main(argv)).rejects.toThrow(message);
   });
