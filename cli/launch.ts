@@ -13,7 +13,7 @@ import { createTransport } from "../ros/transport/select";
 import type { Transport, TransportKind } from "../ros/transport/transport";
 import { NODE_DEFINITIONS } from "../nodes/registry";
 import { waitForStop, type StopReason } from "./lifetime";
-import { findPackageShare } from "./package-share";
+import { findPackageShare } from "../ros/package-share";
 
 export interface LaunchCommandOptions {
   file: string;

@@ -3,5 +3,6 @@
  * the per-node ROS 2 executables in lib/kestrel/ and `kestrel nodes` all read this one list.
  */
 import type { NodeDefinition } from "../ros/definition";
+import { simNode } from "../sim/node/sim-node";
 
-export const NODE_DEFINITIONS: ReadonlyArray<NodeDefinition<any>> = [];
+export const NODE_DEFINITIONS: ReadonlyArray<NodeDefinition<any>> = [simNode];
