@@ -1,0 +1,305 @@
+/**
+ * The controller node (executable "controller"): /plan, /odom and /scan in; /cmd_vel and
+ * /safety/status out. A thin wrapper: messages are checked and converted (messages.ts), the
+ * cycle runs in ControlPipeline (mode → safety → smoother) on a node-clock timer at
+ * controller_frequency_hz, and the watchdog is rxjs `timeout` on the node clock.
+ */
+import { Subject, type Subscription } from "rxjs";
+import type { geometry_msgs, kestrel_msgs } from "../../msgs/generated/types";
+import { defineNode, type NodeDefinition } from "../../ros/definition";
+import type { Publisher, RosNode, Timer } from "../../ros/node";
+import type { NodeParameters } from "../../ros/parameters/declare";
+import { TfBuffer } from "../../ros/tf/buffer";
+import { transformPoint, yawFromQuaternion } from "../../ros/tf/math";
+import { timeToNs, timeToSeconds } from "../../ros/time";
+import { nodeClockScheduler } from "./clock-scheduler";
+import { odometryState, pathData, scanProblem, twistMessage, twistStampedMessage } from "./messages";
+import { DEFAULT_MODES, type ControllerMode, type ModeContext, type ModeFactory } from "./mode";
+import {
+  controllerParameterSchema,
+  modeContextOf,
+  parameterLaserMount,
+  parameterWarnings,
+  safetyParamsOf,
+  smootherLimitsOf,
+  type ControllerParams,
+} from "./params";
+import { ControlPipeline } from "./pipeline";
+import { ScanProjector, type LaserMount } from "./safety/scan";
+import { SafetyState, TransitionTracker, type SafetyDecision, type SafetyFault } from "./safety/supervisor";
+import { freshness } from "./safety/watchdog";
+import { VelocitySmoother } from "./smoother";
+import type { Path2D, Pose2D, ScanPoints, Velocity2D } from "./types";
+
+export interface ControllerNodeOptions {
+  /** Controller modes by name (the `mode` parameter's choices); pursuit by default. */
+  modes?: Readonly<Record<string, ModeFactory>>;
+}
+
+const STATE_NAMES = ["OK", "SLOWDOWN", "STOP"] as const;
+
+/** The controller node definition, with the given modes (the learning issue adds policy and shadow here). */
+export function createControllerNode(options: ControllerNodeOptions = {}): NodeDefinition<ControllerParams> {
+  const modes = options.modes ?? DEFAULT_MODES;
+  return defineNode<ControllerParams>({
+    name: "controller",
+    description: "Regulated Pure Pursuit with a safety layer and velocity smoother: /plan, /odom, /scan -> /cmd_vel",
+    parameters: controllerParameterSchema(Object.keys(modes)),
+    start: (node, params) => startController(node, params, modes),
+  });
+}
+
+export const controllerNode: NodeDefinition<ControllerParams> = createControllerNode();
+
+function startController(node: RosNode, params: NodeParameters<ControllerParams>, modes: Readonly<Record<string, ModeFactory>>) {
+  const v = params.values;
+  const log = node.logger;
+  for (const w of parameterWarnings(v)) log.warn(`parameter conflict: ${w}`);
+
+  const scheduler = nodeClockScheduler(node);
+  const tf = new TfBuffer();
+  const subscriptions: Subscription[] = [...tf.listen(node)];
+
+  // --- latest inputs -------------------------------------------------------------------------
+  let pose: Pose2D | undefined;
+  let velocity: Velocity2D = { linear: 0, angular: 0 };
+  let odomFrame = "";
+  let scan: ScanPoints | undefined;
+  let path: Path2D | undefined;
+  const projector = new ScanProjector();
+  /** Faults by source, in the order the safety layer reports them. */
+  const faults = new Map<string, SafetyFault>();
+  const faultList = (): SafetyFault[] => [...faults.values()];
+  const inputErrors = new Map<string, string>();
+
+  /** Logs a rejected message once per distinct problem (not at the sensor's rate). */
+  const rejectInput = (topic: string, type: string, problem: string): void => {
+    const text = `${topic}: rejected a malformed ${type}: ${problem}; the robot is held stopped until a valid one arrives`;
+    if (inputErrors.get(topic) !== text) log.error(text);
+    inputErrors.set(topic, text);
+  };
+  const acceptInput = (topic: string): void => {
+    if (inputErrors.delete(topic)) log.info(`${topic}: valid messages again`);
+  };
+
+  // --- mode, safety, smoother ----------------------------------------------------------------
+  const makeMode = (name: string): ControllerMode<ModeContext> => {
+    const m = modes[name]!(modeContextOf(v));
+    m.setPath(path);
+    return m;
+  };
+  const pipeline = new ControlPipeline(makeMode(v.mode), new VelocitySmoother(smootherLimitsOf(v)), safetyParamsOf(v));
+  log.info(`controller mode '${v.mode}' at ${v.controller_frequency_hz} Hz, /cmd_vel as ${v.enable_stamped_cmd_vel ? "TwistStamped" : "Twist"}`);
+
+  // --- publishers ----------------------------------------------------------------------------
+  let cmdPub: Publisher<geometry_msgs.msg.Twist> | undefined;
+  let cmdStampedPub: Publisher<geometry_msgs.msg.TwistStamped> | undefined;
+  const makeCmdPublisher = (): void => {
+    cmdPub?.destroy();
+    cmdStampedPub?.destroy();
+    cmdPub = cmdStampedPub = undefined;
+    if (v.enable_stamped_cmd_vel) cmdStampedPub = node.createPublisher("geometry_msgs/msg/TwistStamped", "/cmd_vel");
+    else cmdPub = node.createPublisher("geometry_msgs/msg/Twist", "/cmd_vel");
+  };
+  makeCmdPublisher();
+  const statusPub = node.createPublisher("kestrel_msgs/msg/SafetyStatus", "/safety/status");
+
+  // --- subscriptions -------------------------------------------------------------------------
+  const scanFresh$ = new Subject<void>();
+  const odomFresh$ = new Subject<void>();
+
+  subscriptions.push(
+    node.subscribe("nav_msgs/msg/Path", "/plan").subscribe((m) => {
+      const checked = pathData(m);
+      if (!checked.ok) {
+        rejectInput("/plan", "nav_msgs/Path", checked.error);
+        faults.set("path", { source: "path", reason: `/plan rejected: ${checked.error}` });
+        path = undefined;
+        pipeline.mode.setPath(undefined);
+        return;
+      }
+      let data = checked.value;
+      const frame = m.header.frame_id.replace(/^\//, "");
+      if (data.length > 0 && frame !== "" && odomFrame !== "" && frame !== odomFrame) {
+        try {
+          data = transformPath(data, tf.lookup(odomFrame, frame).transform);
+        } catch (error) {
+          rejectInput("/plan", "nav_msgs/Path", `cannot transform the path from '${frame}' to '${odomFrame}': ${(error as Error).message}`);
+          return;
+        }
+      }
+      acceptInput("/plan");
+      faults.delete("path");
+      path = data.length > 0 ? data : undefined;
+      pipeline.mode.setPath(path);
+      log.info(path ? `new path: ${path.length} poses` : "empty path: stopping");
+    }),
+    node.subscribe("nav_msgs/msg/Odometry", "/odom", "qos_profile_sensor_data").subscribe((m) => {
+      const checked = odometryState(m);
+      if (!checked.ok) {
+        rejectInput("/odom", "nav_msgs/Odometry", checked.error);
+        faults.set("odom_malformed", { source: "odom", reason: `/odom rejected: ${checked.error}` });
+        pose = undefined;
+        return;
+      }
+      acceptInput("/odom");
+      faults.delete("odom_malformed");
+      pose = checked.value.pose;
+      velocity = checked.value.velocity;
+      odomFrame = m.header.frame_id.replace(/^\//, "");
+      odomFresh$.next();
+    }),
+    node.subscribe("sensor_msgs/msg/LaserScan", "/scan", "qos_profile_sensor_data").subscribe((m) => {
+      const problem = scanProblem(m);
+      if (problem) {
+        rejectInput("/scan", "sensor_msgs/LaserScan", problem);
+        faults.set("scan_malformed", { source: "scan", reason: `/scan rejected: ${problem}` });
+        scan = undefined;
+        return;
+      }
+      acceptInput("/scan");
+      faults.delete("scan_malformed");
+      scan = projector.project(
+        m.ranges,
+        { angleMin: m.angle_min, angleIncrement: m.angle_increment, rangeMin: m.range_min, rangeMax: m.range_max },
+        laserMount(m.header.frame_id),
+      );
+      scanFresh$.next();
+    }),
+  );
+
+  // --- laser mount -----------------------------------------------------------------------------
+  let mountWarned = false;
+  const laserMount = (frame: string): LaserMount => {
+    if (!v.laser_mount_from_tf || frame === "" || frame === v.base_frame_id) return frame === v.base_frame_id ? { x: 0, y: 0, yaw: 0 } : parameterLaserMount(v);
+    try {
+      const t = tf.lookup(v.base_frame_id, frame).transform;
+      return { x: t.translation.x, y: t.translation.y, yaw: yawFromQuaternion(t.rotation) };
+    } catch (error) {
+      if (!mountWarned) {
+        mountWarned = true;
+        log.warn(`no transform ${v.base_frame_id} <- ${frame} yet (${(error as Error).message}); using laser_x ${v.laser_x}, laser_y ${v.laser_y}, laser_yaw ${v.laser_yaw}`);
+      }
+      return parameterLaserMount(v);
+    }
+  };
+
+  // --- watchdog ------------------------------------------------------------------------------
+  let watchdogs: Subscription[] = [];
+  const startWatchdogs = (): void => {
+    for (const s of watchdogs) s.unsubscribe();
+    const watch = (subject: Subject<void>, topic: string, source: string, timeoutS: number, parameter: string): Subscription => {
+      let everFresh = false;
+      return freshness(subject, timeoutS * 1000, scheduler).subscribe((fresh) => {
+        if (fresh) {
+          everFresh = true;
+          faults.delete(`${source}_stale`);
+        } else {
+          const reason = everFresh
+            ? `${topic} stale: nothing for ${timeoutS} s (${parameter})`
+            : `no ${topic} received yet`;
+          faults.set(`${source}_stale`, { source, reason });
+        }
+      });
+    };
+    watchdogs = [
+      watch(odomFresh$, "/odom", "odom", v.odom_timeout_s, "odom_timeout_s"),
+      watch(scanFresh$, "/scan", "scan", v.scan_timeout_s, "scan_timeout_s"),
+    ];
+  };
+  startWatchdogs();
+
+  // --- the cycle -----------------------------------------------------------------------------
+  const transitions = new TransitionTracker();
+  let lastDecision: SafetyDecision | undefined;
+  let lastStatusNs = -1n;
+  let cycles = 0;
+  let interventions = 0;
+  let published = 0;
+
+  const publishStatus = (d: SafetyDecision): void => {
+    const stamp = node.now();
+    const status: kestrel_msgs.msg.SafetyStatus = {
+      header: { stamp, frame_id: v.base_frame_id },
+      state: d.state,
+      reason: d.reason,
+      speed_scale: d.speedScale,
+      source: d.source,
+    };
+    statusPub.publish(status);
+    lastStatusNs = timeToNs(stamp);
+  };
+
+  const tick = (): void => {
+    cycles++;
+    const result = pipeline.step(
+      { pose, velocity, scan, nowS: timeToSeconds(node.now()), dt: 1 / v.controller_frequency_hz },
+      faultList(),
+    );
+    const d = result.decision;
+    if (transitions.update(d)) {
+      if (d.state === SafetyState.OK) {
+        if (lastDecision) log.info(`safety: OK again (was ${STATE_NAMES[lastDecision.state]} from ${lastDecision.source}: ${lastDecision.reason})`);
+      } else {
+        interventions++;
+        log.warn(`safety: ${STATE_NAMES[d.state]} (${d.source}): ${d.reason}${d.state === SafetyState.SLOWDOWN ? `; speed x${d.speedScale}` : ""}`);
+      }
+      publishStatus(d);
+    } else if (timeToNs(node.now()) - lastStatusNs >= BigInt(Math.round(1e9 / v.status_publish_rate_hz))) {
+      publishStatus(d);
+    }
+    lastDecision = d;
+    if (!result.publish) return;
+    published++;
+    if (cmdStampedPub) cmdStampedPub.publish(twistStampedMessage(result.cmd, node.now(), v.base_frame_id));
+    else cmdPub?.publish(twistMessage(result.cmd));
+  };
+
+  let timer: Timer = node.createTimer(1000 / v.controller_frequency_hz, tick);
+
+  // --- run-time parameter changes ------------------------------------------------------------
+  const unsubscribeParams = params.onChange((changed) => {
+    for (const w of parameterWarnings(v)) log.warn(`parameter conflict: ${w}`);
+    const has = (...names: string[]): boolean => names.some((n) => (changed as readonly string[]).includes(n));
+    if (has("mode") && pipeline.mode.name !== v.mode) {
+      log.info(`controller mode: '${pipeline.mode.name}' -> '${v.mode}'`);
+      pipeline.mode = makeMode(v.mode);
+    } else {
+      pipeline.mode.configure(modeContextOf(v));
+    }
+    pipeline.smoother.limits = smootherLimitsOf(v);
+    pipeline.safety = safetyParamsOf(v);
+    if (has("enable_stamped_cmd_vel")) makeCmdPublisher();
+    if (has("scan_timeout_s", "odom_timeout_s")) startWatchdogs();
+    if (has("controller_frequency_hz")) {
+      timer.cancel();
+      timer = node.createTimer(1000 / v.controller_frequency_hz, tick);
+    }
+  });
+
+  return {
+    stop: () => {
+      unsubscribeParams();
+      timer.cancel();
+      for (const s of watchdogs) s.unsubscribe();
+      for (const s of subscriptions) s.unsubscribe();
+    },
+    summary: () =>
+      `mode ${pipeline.mode.name}, ${cycles} cycles, ${published} commands, ${interventions} safety interventions, safety ${
+        lastDecision ? STATE_NAMES[lastDecision.state] : "n/a"
+      }`,
+  };
+}
+
+/** A path (odom-bound) moved by a rigid transform: positions transformed, headings rotated. */
+function transformPath(path: Path2D, t: geometry_msgs.msg.Transform): Path2D {
+  const yaw = yawFromQuaternion(t.rotation);
+  const out: Path2D = { xs: new Float64Array(path.length), ys: new Float64Array(path.length), thetas: new Float64Array(path.length), length: path.length };
+  for (let i = 0; i < path.length; i++) {
+    const p = transformPoint(t, { x: path.xs[i]!, y: path.ys[i]!, z: 0 });
+    out.xs[i] = p.x;
+    out.ys[i] = p.y;
+    out.thetas[i] = path.thetas[i]! + yaw;
+  }
+  return out;
+}

@@ -1,0 +1,225 @@
+/**
+ * The controller node's parameters: one JSON schema (defaults for a TurtleBot3-class base,
+ * Nav2's names where Nav2 has the parameter), the typed values, their mapping onto the cores'
+ * parameter objects, and warnings when one parameter contradicts another.
+ */
+import type { ParameterSchema } from "../../ros/parameters/declare";
+import type { ModeContext } from "./mode";
+import type { SafetyParams } from "./safety/supervisor";
+import type { SmootherLimits } from "./smoother";
+import type { LaserMount } from "./safety/scan";
+
+export interface ControllerParams extends Record<string, unknown> {
+  mode: string;
+  controller_frequency_hz: number;
+  enable_stamped_cmd_vel: boolean;
+  base_frame_id: string;
+  status_publish_rate_hz: number;
+  // Regulated Pure Pursuit
+  desired_linear_vel: number;
+  lookahead_time: number;
+  min_lookahead_dist: number;
+  max_lookahead_dist: number;
+  max_robot_pose_search_dist: number;
+  use_regulated_linear_velocity_scaling: boolean;
+  regulated_linear_scaling_min_radius: number;
+  regulated_linear_scaling_min_speed: number;
+  use_proximity_regulated_linear_velocity_scaling: boolean;
+  cost_scaling_dist: number;
+  cost_scaling_gain: number;
+  approach_velocity_scaling_dist: number;
+  min_approach_linear_velocity: number;
+  use_rotate_to_heading: boolean;
+  rotate_to_heading_min_angle: number;
+  rotate_to_heading_angular_vel: number;
+  xy_goal_tolerance: number;
+  yaw_goal_tolerance: number;
+  // Velocity smoother
+  max_linear_vel: number;
+  min_linear_vel: number;
+  max_angular_vel: number;
+  max_linear_accel: number;
+  max_linear_decel: number;
+  max_angular_accel: number;
+  max_angular_decel: number;
+  deadband_linear: number;
+  deadband_angular: number;
+  // Safety
+  footprint_radius: number;
+  stop_zone_margin: number;
+  slowdown_zone_margin: number;
+  slowdown_scale: number;
+  collision_horizon_s: number;
+  collision_time_step_s: number;
+  scan_timeout_s: number;
+  odom_timeout_s: number;
+  laser_mount_from_tf: boolean;
+  laser_x: number;
+  laser_y: number;
+  laser_yaw: number;
+}
+
+const num = (defaultValue: number, description: string, extra: Record<string, number> = {}) => ({
+  type: "number" as const,
+  default: defaultValue,
+  description,
+  ...extra,
+});
+const bool = (defaultValue: boolean, description: string) => ({ type: "boolean" as const, default: defaultValue, description });
+
+/** The schema, with `mode` limited to the modes the node was built with. */
+export function controllerParameterSchema(modes: ReadonlyArray<string>): ParameterSchema {
+  return {
+    type: "object",
+    properties: {
+      mode: { type: "string", default: "pursuit", enum: [...modes], description: "Which controller drives: pursuit (Regulated Pure Pursuit); policy and shadow arrive with the learning issue" },
+      controller_frequency_hz: num(20.0, "Control loop rate on the node clock (Hz)", { exclusiveMinimum: 0, maximum: 1000 }),
+      enable_stamped_cmd_vel: bool(false, "Publish /cmd_vel as geometry_msgs/TwistStamped instead of Twist (as Nav2 Jazzy)"),
+      base_frame_id: { type: "string", default: "base_link", description: "Robot base frame: the laser mount is looked up into it and stamped commands carry it" },
+      status_publish_rate_hz: num(1.0, "Rate of /safety/status while the state holds (it is also published on every change) (Hz)", { exclusiveMinimum: 0 }),
+
+      desired_linear_vel: num(0.2, "Pursuit cruise speed (m/s)", { minimum: 0 }),
+      lookahead_time: num(1.5, "Lookahead distance = speed * this, clamped to [min_lookahead_dist, max_lookahead_dist] (s)", { minimum: 0 }),
+      min_lookahead_dist: num(0.3, "Shortest lookahead distance (m)", { exclusiveMinimum: 0 }),
+      max_lookahead_dist: num(0.9, "Longest lookahead distance (m)", { exclusiveMinimum: 0 }),
+      max_robot_pose_search_dist: num(2.0, "How far along the path the closest pose is searched from the previous one (m)", { exclusiveMinimum: 0 }),
+      use_regulated_linear_velocity_scaling: bool(true, "Slow down on turns tighter than regulated_linear_scaling_min_radius"),
+      regulated_linear_scaling_min_radius: num(0.9, "Turn radius below which the speed is scaled by radius / this (m)", { minimum: 0 }),
+      regulated_linear_scaling_min_speed: num(0.05, "Floor of the curvature- and proximity-regulated speed (m/s)", { minimum: 0 }),
+      use_proximity_regulated_linear_velocity_scaling: bool(true, "Slow down near obstacles seen in the latest scan (Nav2's cost regulation)"),
+      cost_scaling_dist: num(0.6, "Footprint-to-obstacle distance below which the speed is scaled by gain * distance / this (m)", { minimum: 0 }),
+      cost_scaling_gain: num(1.0, "Gain of the proximity regulation (<= 1.0)", { minimum: 0 }),
+      approach_velocity_scaling_dist: num(0.6, "Remaining path length below which the speed falls in proportion (m)", { minimum: 0 }),
+      min_approach_linear_velocity: num(0.05, "Least speed while approaching the goal (m/s)", { minimum: 0 }),
+      use_rotate_to_heading: bool(true, "Rotate in place toward the path at the start and to the goal heading at the goal"),
+      rotate_to_heading_min_angle: num(0.785, "Heading error to the lookahead point above which the robot rotates in place (rad)", { minimum: 0 }),
+      rotate_to_heading_angular_vel: num(1.8, "Yaw rate when rotating in place (rad/s)", { exclusiveMinimum: 0 }),
+      xy_goal_tolerance: num(0.25, "Goal position tolerance (m)", { minimum: 0 }),
+      yaw_goal_tolerance: num(0.25, "Goal heading tolerance (rad)", { minimum: 0 }),
+
+      max_linear_vel: num(0.22, "Smoother: largest forward speed (m/s)", { minimum: 0 }),
+      min_linear_vel: num(0.0, "Smoother: smallest (most negative) forward speed; 0 forbids reversing (m/s)", { maximum: 0 }),
+      max_angular_vel: num(2.84, "Smoother: largest yaw rate magnitude (rad/s)", { minimum: 0 }),
+      max_linear_accel: num(2.5, "Smoother: linear acceleration limit (m/s^2)", { exclusiveMinimum: 0 }),
+      max_linear_decel: num(2.5, "Smoother: linear deceleration limit, a magnitude (m/s^2)", { exclusiveMinimum: 0 }),
+      max_angular_accel: num(3.2, "Smoother and rotate-to-heading: angular acceleration limit (rad/s^2)", { exclusiveMinimum: 0 }),
+      max_angular_decel: num(3.2, "Smoother: angular deceleration limit, a magnitude (rad/s^2)", { exclusiveMinimum: 0 }),
+      deadband_linear: num(0.0, "Smoother: forward speeds below this magnitude are sent as 0 (m/s)", { minimum: 0 }),
+      deadband_angular: num(0.0, "Smoother: yaw rates below this magnitude are sent as 0 (rad/s)", { minimum: 0 }),
+
+      footprint_radius: num(0.105, "Robot footprint radius around base_link (m)", { exclusiveMinimum: 0 }),
+      stop_zone_margin: num(0.05, "Stop zone = footprint_radius + this: an obstacle inside stops the robot (m)", { minimum: 0 }),
+      slowdown_zone_margin: num(0.25, "Slow-down zone = footprint_radius + this: an obstacle inside scales speed by slowdown_scale (m)", { minimum: 0 }),
+      slowdown_scale: num(0.5, "Speed factor inside the slow-down zone", { minimum: 0, maximum: 1 }),
+      collision_horizon_s: num(1.0, "The commanded twist is simulated this far ahead; a footprint hit stops the robot (s)", { minimum: 0 }),
+      collision_time_step_s: num(0.05, "Simulation step of the collision prediction (s)", { exclusiveMinimum: 0 }),
+      scan_timeout_s: num(1.0, "No /scan for this long stops the robot (s, node clock)", { exclusiveMinimum: 0 }),
+      odom_timeout_s: num(0.5, "No /odom for this long stops the robot (s, node clock)", { exclusiveMinimum: 0 }),
+      laser_mount_from_tf: bool(true, "Look the laser mount up in /tf_static (base_frame_id <- scan frame); laser_x/y/yaw are the fallback"),
+      laser_x: num(-0.032, "Laser mount x on base_link when tf has none (m)"),
+      laser_y: num(0.0, "Laser mount y on base_link when tf has none (m)"),
+      laser_yaw: num(0.0, "Laser mount yaw on base_link when tf has none (rad)"),
+    },
+  };
+}
+
+export function modeContextOf(v: Readonly<ControllerParams>): ModeContext {
+  return {
+    footprintRadius: v.footprint_radius,
+    pursuit: {
+      desiredLinearVel: v.desired_linear_vel,
+      maxAngularVel: v.max_angular_vel,
+      lookaheadTime: v.lookahead_time,
+      minLookaheadDist: v.min_lookahead_dist,
+      maxLookaheadDist: v.max_lookahead_dist,
+      maxRobotPoseSearchDist: v.max_robot_pose_search_dist,
+      useRegulatedLinearVelocityScaling: v.use_regulated_linear_velocity_scaling,
+      regulatedLinearScalingMinRadius: v.regulated_linear_scaling_min_radius,
+      regulatedLinearScalingMinSpeed: v.regulated_linear_scaling_min_speed,
+      useProximityRegulation: v.use_proximity_regulated_linear_velocity_scaling,
+      costScalingDist: v.cost_scaling_dist,
+      costScalingGain: v.cost_scaling_gain,
+      approachVelocityScalingDist: v.approach_velocity_scaling_dist,
+      minApproachLinearVelocity: v.min_approach_linear_velocity,
+      useRotateToHeading: v.use_rotate_to_heading,
+      rotateToHeadingMinAngle: v.rotate_to_heading_min_angle,
+      rotateToHeadingAngularVel: v.rotate_to_heading_angular_vel,
+      maxAngularAccel: v.max_angular_accel,
+      xyGoalTolerance: v.xy_goal_tolerance,
+      yawGoalTolerance: v.yaw_goal_tolerance,
+    },
+  };
+}
+
+export function smootherLimitsOf(v: Readonly<ControllerParams>): SmootherLimits {
+  return {
+    maxLinear: v.max_linear_vel,
+    minLinear: v.min_linear_vel,
+    maxAngular: v.max_angular_vel,
+    maxLinearAccel: v.max_linear_accel,
+    maxLinearDecel: v.max_linear_decel,
+    maxAngularAccel: v.max_angular_accel,
+    maxAngularDecel: v.max_angular_decel,
+    deadbandLinear: v.deadband_linear,
+    deadbandAngular: v.deadband_angular,
+  };
+}
+
+export function safetyParamsOf(v: Readonly<ControllerParams>): SafetyParams {
+  return {
+    footprintRadius: v.footprint_radius,
+    stopMargin: v.stop_zone_margin,
+    slowdownMargin: v.slowdown_zone_margin,
+    slowdownScale: v.slowdown_scale,
+    collisionHorizonS: v.collision_horizon_s,
+    collisionTimeStepS: v.collision_time_step_s,
+  };
+}
+
+export function parameterLaserMount(v: Readonly<ControllerParams>): LaserMount {
+  return { x: v.laser_x, y: v.laser_y, yaw: v.laser_yaw };
+}
+
+/** Every pair of parameters that contradict each other, each warning naming both values. */
+export function parameterWarnings(v: Readonly<ControllerParams>): string[] {
+  const w: string[] = [];
+  const periodS = 1 / v.controller_frequency_hz;
+  if (v.min_lookahead_dist > v.max_lookahead_dist) {
+    w.push(`min_lookahead_dist ${v.min_lookahead_dist} exceeds max_lookahead_dist ${v.max_lookahead_dist}: the lookahead stays at min_lookahead_dist`);
+  }
+  if (v.desired_linear_vel > v.max_linear_vel) {
+    w.push(`desired_linear_vel ${v.desired_linear_vel} exceeds max_linear_vel ${v.max_linear_vel}: the smoother clamps pursuit to max_linear_vel`);
+  }
+  if (v.rotate_to_heading_angular_vel > v.max_angular_vel) {
+    w.push(`rotate_to_heading_angular_vel ${v.rotate_to_heading_angular_vel} exceeds max_angular_vel ${v.max_angular_vel}: rotation is clamped to max_angular_vel`);
+  }
+  if (v.regulated_linear_scaling_min_speed > v.desired_linear_vel) {
+    w.push(`regulated_linear_scaling_min_speed ${v.regulated_linear_scaling_min_speed} exceeds desired_linear_vel ${v.desired_linear_vel}: regulation cannot slow the robot`);
+  }
+  if (v.min_approach_linear_velocity > v.desired_linear_vel) {
+    w.push(`min_approach_linear_velocity ${v.min_approach_linear_velocity} exceeds desired_linear_vel ${v.desired_linear_vel}: approach scaling has no effect`);
+  }
+  if (v.slowdown_zone_margin <= v.stop_zone_margin) {
+    w.push(`slowdown_zone_margin ${v.slowdown_zone_margin} is not larger than stop_zone_margin ${v.stop_zone_margin}: the robot stops without slowing down first`);
+  }
+  const stoppingTimeS = v.max_linear_vel / v.max_linear_decel;
+  if (v.collision_horizon_s < stoppingTimeS) {
+    w.push(`collision_horizon_s ${v.collision_horizon_s} is shorter than the stopping time max_linear_vel / max_linear_decel = ${v.max_linear_vel} / ${v.max_linear_decel} = ${stoppingTimeS.toFixed(3)} s`);
+  }
+  if (v.collision_time_step_s > v.collision_horizon_s && v.collision_horizon_s > 0) {
+    w.push(`collision_time_step_s ${v.collision_time_step_s} exceeds collision_horizon_s ${v.collision_horizon_s}: one prediction step only`);
+  }
+  if (v.scan_timeout_s < periodS) {
+    w.push(`scan_timeout_s ${v.scan_timeout_s} is shorter than the control period 1 / controller_frequency_hz = ${periodS.toFixed(3)} s: the scan counts as stale between cycles`);
+  }
+  if (v.odom_timeout_s < periodS) {
+    w.push(`odom_timeout_s ${v.odom_timeout_s} is shorter than the control period 1 / controller_frequency_hz = ${periodS.toFixed(3)} s: odometry counts as stale between cycles`);
+  }
+  if (v.xy_goal_tolerance > v.approach_velocity_scaling_dist && v.approach_velocity_scaling_dist > 0) {
+    w.push(`xy_goal_tolerance ${v.xy_goal_tolerance} exceeds approach_velocity_scaling_dist ${v.approach_velocity_scaling_dist}: the goal is accepted before approach scaling starts`);
+  }
+  if (v.cost_scaling_gain > 1) {
+    w.push(`cost_scaling_gain ${v.cost_scaling_gain} is above 1.0: proximity regulation only starts below cost_scaling_dist ${v.cost_scaling_dist} * 1 / gain`);
+  }
+  return w;
+}
