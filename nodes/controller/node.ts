@@ -132,7 +132,8 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
       faults.delete("path");
       path = data.length > 0 ? data : undefined;
       pipeline.mode.setPath(path);
-      log.info(path ? `new path: ${path.length} poses` : "empty path: stopping");
+      if (path) log.debug(`new path: ${path.length} poses`);
+      else log.info("empty path: stopping");
     }),
     node.subscribe("nav_msgs/msg/Odometry", "/odom", "qos_profile_sensor_data").subscribe((m) => {
       const checked = odometryState(m);
