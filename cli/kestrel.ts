@@ -8,6 +8,7 @@ import { launchCommand, parseLaunchArguments } from "./launch";
 import { parseDurationS } from "./lifetime";
 import { runCommand, splitRosArgs } from "./run";
 import { EXPORT_SDF_HELP, exportSdfCommand } from "./sim";
+import { EVAL_NAV_HELP, evalNavCommand } from "./eval/nav";
 import type { TransportKind } from "../ros/transport/transport";
 
 const HELP: Record<string, string> = {
@@ -21,6 +22,7 @@ Commands:
   msgs show TYPE                  print a message definition (like 'ros2 interface show')
   msgs list                       list every message type Kestrel knows
   sim export-sdf WORLD [-o FILE]  export a world (YAML or Moving AI .map) as an SDF world for gz sim
+  eval nav [--world W] [--episodes N] [--seed S]   navigation success, collisions, path vs optimal
 
 Run 'kestrel <command> --help' for a command's options.
 `,
@@ -37,6 +39,7 @@ Runs one node. Under ROS 2, rcl reads the --ros-args; on the embedded bus Kestre
   params: `Usage: kestrel params dump NODE\n\nPrints NODE's default parameters as a ROS 2 YAML parameter file.\n`,
   msgs: `Usage: kestrel msgs show TYPE | kestrel msgs list\n\nTYPE is pkg/msg/Type (or pkg/Type).\n`,
   sim: EXPORT_SDF_HELP,
+  eval: EVAL_NAV_HELP,
 };
 
 /** Pulls `--flag value` options out of argv; everything else stays positional. */
@@ -54,6 +57,12 @@ function takeOptions(argv: string[], valued: string[], flags: string[]): { opts:
     else rest.push(arg);
   }
   return { opts, rest };
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag}: expected a positive integer, found '${text}'`);
+  return n;
 }
 
 function transportOf(value: string | true | undefined): TransportKind | "auto" {
@@ -130,6 +139,23 @@ export async function main(argv: string[]): Promise<number> {
           ...(cell !== undefined ? { cellSize: Number(cell) } : {}),
         }),
       );
+      return 0;
+    }
+    case "eval": {
+      const [what, ...more] = rest;
+      if (what !== "nav") throw new Error("eval: expected 'eval nav' (see kestrel eval --help)");
+      const worlds: string[] = [];
+      const filtered: string[] = [];
+      for (let i = 0; i < more.length; i++) {
+        if (more[i] === "--world") worlds.push(more[++i] ?? "");
+        else filtered.push(more[i]!);
+      }
+      const { opts, rest: extra } = takeOptions(filtered, ["--episodes", "--seed"], []);
+      if (extra.length > 0) throw new Error(`eval nav: unexpected '${extra[0]}'`);
+      const episodes = positiveInteger("--episodes", (opts["--episodes"] as string | undefined) ?? "20");
+      const seed = Number((opts["--seed"] as string | undefined) ?? "0");
+      if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, found '${String(opts["--seed"])}'`);
+      await evalNavCommand({ worlds, episodes, seed, print: (line) => process.stdout.write(`${line}\n`) });
       return 0;
     }
     default:

@@ -10,6 +10,7 @@ import type { Time } from "../../ros/time";
 import type { CameraSpec, LidarSpec, Mount, RobotSpec } from "../robot/spec";
 import type { Pose2D } from "../world/types";
 
+export const MAP_FRAME = "map";
 export const ODOM_FRAME = "odom";
 export const BASE_FRAME = "base_link";
 
@@ -69,6 +70,14 @@ function transformStamped(stamp: Time, parent: string, child: string, m: Omit<Mo
 /** odom -> base_link from the odometry estimate (what the diff-drive plugin broadcasts). */
 export function odomTfMessage(stamp: Time, pose: Pose2D): tf2_msgs.msg.TFMessage {
   return { transforms: [transformStamped(stamp, ODOM_FRAME, BASE_FRAME, { x: pose.x, y: pose.y, z: 0, yaw: pose.yaw })] };
+}
+
+/**
+ * map -> odom: the odometry origin (the spawn pose) in world coordinates. The embedded sim knows
+ * the truth, so it plays a perfect localiser; goals and the ground truth are in `map`.
+ */
+export function mapToOdomMessage(stamp: Time, spawn: Pose2D): tf2_msgs.msg.TFMessage {
+  return { transforms: [transformStamped(stamp, MAP_FRAME, ODOM_FRAME, { x: spawn.x, y: spawn.y, z: 0, yaw: spawn.yaw })] };
 }
 
 /**

@@ -2,7 +2,8 @@
  * The sim node: Kestrel's embedded simulator speaking exactly the topics the Gazebo robot speaks
  * through ros_gz_bridge — /clock, /odom, /tf, /tf_static, /scan, /camera/image_raw,
  * /camera/camera_info — plus /contact (kestrel_msgs/Contact) and /ground_truth/boxes
- * (kestrel_msgs/GroundTruthBoxes); it drives the robot from /cmd_vel.
+ * (kestrel_msgs/GroundTruthBoxes); it drives the robot from /cmd_vel. It also latches map -> odom
+ * (the spawn pose): the embedded sim localises perfectly, so goals can be given in `map`.
  *
  * It is the clock: it steps on the wall clock (real time times `real_time_factor`, or as fast as
  * possible when that is 0) and publishes /clock every step, so every node with use_sim_time
@@ -19,6 +20,7 @@ import {
   clockMessage,
   imageMessage,
   laserScanMessage,
+  mapToOdomMessage,
   odometryMessage,
   odomTfMessage,
   staticTfMessage,
@@ -30,6 +32,7 @@ export interface SimParameters extends Record<string, unknown> {
   world: string;
   map_cell_size_m: number;
   spawn_index: number;
+  spawn_pose: number[];
   seed: number;
   step_hz: number;
   real_time_factor: number;
@@ -57,6 +60,7 @@ export const simNode = defineNode<SimParameters>({
       world: { type: "string", default: "office", description: "Shipped world name (office, warehouse, cluttered) or a path to a world YAML or Moving AI .map", readOnly: true },
       map_cell_size_m: { type: "number", default: 0.25, description: "Cell size of a Moving AI .map world (m)", exclusiveMinimum: 0, readOnly: true },
       spawn_index: { type: "integer", default: 0, description: "Which of the world's spawn poses to start at", minimum: 0, readOnly: true },
+      spawn_pose: { type: "array", items: { type: "number" }, default: [], description: "Start pose [x, y, yaw] (m, m, rad) in the world instead of a spawn_index pose; empty = use spawn_index", readOnly: true },
       seed: { type: "integer", default: 0, description: "Seed of sensor noise and wheel slip", readOnly: true },
       step_hz: { type: "number", default: 100.0, description: "Physics and /clock rate (Hz)", minimum: 10, maximum: 1000, readOnly: true },
       real_time_factor: { type: "number", default: 1.0, description: "Sim seconds per wall second; 0 runs as fast as possible", minimum: 0, maximum: 100 },
@@ -82,10 +86,15 @@ function startSim(
   if (node.usesSimTime) node.logger.warn("use_sim_time is true, but the sim is the clock: it steps on the wall clock and publishes /clock");
   const world = loadWorldFile(p.world, /\.map$/i.test(p.world) ? { cellSize: p.map_cell_size_m } : {});
   const robot = TURTLEBOT3_LIKE;
+  if (p.spawn_pose.length !== 0 && p.spawn_pose.length !== 3) {
+    throw new Error(`spawn_pose: expected [x, y, yaw] or [], found ${p.spawn_pose.length} numbers`);
+  }
+  const [sx, sy, syaw] = p.spawn_pose;
   const sim = new Simulation({
     world,
     robot,
     spawnIndex: p.spawn_index,
+    ...(p.spawn_pose.length === 3 ? { spawnPose: { x: sx!, y: sy!, yaw: syaw! } } : {}),
     seed: p.seed,
     stepHz: p.step_hz,
     lidarRateHz: p.lidar_rate_hz,
@@ -106,7 +115,9 @@ function startSim(
     contact: node.createPublisher("kestrel_msgs/msg/Contact", "contact"),
     boxes: node.createPublisher("kestrel_msgs/msg/GroundTruthBoxes", "ground_truth/boxes", SENSOR_QOS),
   };
-  pub.tfStatic.publish(staticTfMessage({ sec: 0, nanosec: 0 }, robot));
+  // One latched message holding every static frame, as tf2's static broadcaster sends them.
+  const zero = { sec: 0, nanosec: 0 };
+  pub.tfStatic.publish({ transforms: [...mapToOdomMessage(zero, sim.spawn).transforms, ...staticTfMessage(zero, robot).transforms] });
 
   let command = { linear: 0, angular: 0 };
   let rejected = 0;
@@ -165,7 +176,8 @@ function startSim(
   });
   stepper.start();
   node.logger.info(
-    `world '${world.name}' (${world.solids.length} solids, ${world.objects.length} objects), robot at spawn ${p.spawn_index}, ` +
+    `world '${world.name}' (${world.solids.length} solids, ${world.objects.length} objects), robot at ` +
+      `(${sim.spawn.x.toFixed(2)}, ${sim.spawn.y.toFixed(2)}, ${sim.spawn.yaw.toFixed(2)}), ` +
       `${p.step_hz} Hz, ${p.real_time_factor === 0 ? "as fast as possible" : `real-time factor ${p.real_time_factor}`}`,
   );
   const wallStart = Date.now();

@@ -10,13 +10,15 @@ import { scan as lidarScan } from "../lidar";
 import { mixSeed, Rng } from "../random";
 import { createRobotState, stepRobot, type ContactEvent, type RobotNoise, type RobotState } from "../robot/diff-drive";
 import type { RobotSpec } from "../robot/spec";
-import type { World } from "../world/types";
+import type { Pose2D, World } from "../world/types";
 
 export interface SimulationConfig {
   world: World;
   robot: RobotSpec;
   /** Which of the world's spawn poses the robot starts at. */
   spawnIndex: number;
+  /** A start pose of one's own, instead of the world's spawn (evaluation episodes use it). */
+  spawnPose?: Pose2D;
   /** Seeds the sensor noise and wheel slip (one stream each). */
   seed: number;
   /** Physics (and /clock) rate, Hz. */
@@ -52,6 +54,8 @@ export class Simulation {
   readonly state: RobotState;
   readonly scene: Scene;
   readonly dtS: number;
+  /** Where the robot started: the odom frame's origin in the world. */
+  readonly spawn: Pose2D;
   private stepCount = 0;
   private readonly physicsRng: Rng;
   private readonly lidarRng: Rng;
@@ -65,11 +69,12 @@ export class Simulation {
 
   constructor(readonly config: SimulationConfig) {
     const { world, robot } = config;
-    const spawn = world.spawns[config.spawnIndex];
+    const spawn = config.spawnPose ?? world.spawns[config.spawnIndex];
     if (!spawn) {
       throw new Error(`spawn_index ${config.spawnIndex}: world '${world.name}' has ${world.spawns.length} spawn pose(s)`);
     }
     this.scene = compileScene(world);
+    this.spawn = spawn;
     this.state = createRobotState(spawn);
     this.dtS = 1 / config.stepHz;
     this.physicsRng = new Rng(mixSeed(config.seed, 1));

@@ -1,0 +1,129 @@
+/**
+ * Runs navigation episodes through the real stack — sim, planner, controller on the embedded
+ * bus, the sim as fast as the CPU allows — and measures each: reached or not, collisions, sim
+ * time to the goal, and the length driven against the optimal grid path.
+ */
+import { join } from "node:path";
+import { kestrel_msgs } from "../../msgs/generated/types";
+import { ComponentContainer } from "../../ros/container";
+import { Logger, type LogRecord } from "../../ros/logger";
+import { RosNode } from "../../ros/node";
+import { packageShareDir } from "../../ros/package-share";
+import { quaternionFromYaw } from "../../ros/tf/math";
+import { timeToSeconds } from "../../ros/time";
+import { LocalTransport } from "../../ros/transport/local/backend";
+import { NODE_DEFINITIONS } from "../../nodes/registry";
+import type { NavEpisode } from "./nav-episodes";
+
+export type EpisodeResult = {
+  episode: NavEpisode;
+  outcome: "reached" | "no_path" | "collision" | "timeout" | "failed_to_start";
+  detail: string;
+  /** Sim seconds from sending the goal to the outcome. */
+  timeS: number;
+  drivenM: number;
+  collisions: number;
+};
+
+export interface RunOptions {
+  /** World name or path, as the sim's `world` parameter takes it. */
+  world: string;
+  seed: number;
+  /** Sim seconds allowed per metre of optimal path, plus a fixed margin. */
+  timeoutPerMeterS: number;
+  timeoutMarginS: number;
+  /** Log lines from the stack (quiet by default). */
+  logSink?: (record: LogRecord) => void;
+}
+
+const GOAL_DELAY_S = 1.0;
+
+export async function runEpisode(episode: NavEpisode, options: RunOptions): Promise<EpisodeResult> {
+  const logSink = options.logSink ?? (() => undefined);
+  const transport = new LocalTransport({ logSink });
+  const container = new ComponentContainer({ transport, registry: NODE_DEFINITIONS, logger: new Logger({ name: "eval", sink: logSink }) });
+  const nav = join(packageShareDir(), "config", "nav.yaml");
+  const { start, goal } = episode;
+  const loads = await Promise.all([
+    container.load({
+      exec: "sim",
+      rosArgs: [
+        "-p", `world:=${options.world}`,
+        "-p", "real_time_factor:=0.0",
+        "-p", "camera_rate_hz:=0.0",
+        "-p", `seed:=${options.seed + episode.index}`,
+        "-p", `spawn_pose:=[${start.x}, ${start.y}, ${start.yaw}]`,
+      ],
+    }),
+    container.load({ exec: "planner", rosArgs: ["--params-file", nav] }),
+    container.load({ exec: "controller", rosArgs: ["--params-file", nav] }),
+  ]);
+  const failed = loads.find((l) => l.status === "failed");
+  if (failed && failed.status === "failed") {
+    await container.shutdown();
+    return { episode, outcome: "failed_to_start", detail: failed.reason, timeS: 0, drivenM: 0, collisions: 0 };
+  }
+  const probe = new RosNode(transport.createNode({ name: "eval_probe", namespace: "", rosArgs: ["-p", "use_sim_time:=true"] }));
+  const timeoutS = GOAL_DELAY_S + options.timeoutMarginS + options.timeoutPerMeterS * episode.optimalLengthM;
+  const result = await new Promise<EpisodeResult>((resolve) => {
+    let sentAtS: number | undefined;
+    let drivenM = 0;
+    let last: { x: number; y: number } | undefined;
+    let collisions = 0;
+    const finish = (outcome: EpisodeResult["outcome"], detail: string, nowS: number): void =>
+      resolve({ episode, outcome, detail, timeS: nowS - (sentAtS ?? nowS), drivenM, collisions });
+    const goalPub = probe.createPublisher("geometry_msgs/msg/PoseStamped", "/goal_pose");
+    probe.subscribe("nav_msgs/msg/Odometry", "/odom", "qos_profile_sensor_data").subscribe((o) => {
+      const p = o.pose.pose.position;
+      if (last) drivenM += Math.hypot(p.x - last.x, p.y - last.y);
+      last = { x: p.x, y: p.y };
+    });
+    probe.subscribe("kestrel_msgs/msg/Contact", "/contact").subscribe((c) => {
+      if (c.in_contact) {
+        collisions++;
+        finish("collision", `hit '${c.other}'`, timeToSeconds(c.header.stamp));
+      }
+    });
+    probe.subscribe("kestrel_msgs/msg/PlannerStatus", "/planner/status", { depth: 10 }).subscribe((s) => {
+      const t = timeToSeconds(s.header.stamp);
+      if (sentAtS === undefined || t < sentAtS) return;
+      if (s.status === kestrel_msgs.msg.PlannerStatus.REACHED) finish("reached", s.message, t);
+      if (s.status === kestrel_msgs.msg.PlannerStatus.NO_PATH) finish("no_path", s.message, t);
+    });
+    probe.subscribe("rosgraph_msgs/msg/Clock", "/clock").subscribe((c) => {
+      const t = timeToSeconds(c.clock);
+      if (sentAtS === undefined && t >= GOAL_DELAY_S) {
+        sentAtS = t;
+        goalPub.publish({
+          header: { stamp: c.clock, frame_id: "map" },
+          pose: { position: { x: goal.x, y: goal.y, z: 0 }, orientation: quaternionFromYaw(goal.yaw) },
+        });
+      }
+      if (t > timeoutS) finish("timeout", `not reached within ${timeoutS.toFixed(0)} s of sim time`, t);
+    });
+  });
+  probe.destroy();
+  await container.shutdown();
+  return result;
+}
+
+export interface NavSummary {
+  episodes: number;
+  successRate: number;
+  collisions: number;
+  meanTimeS: number;
+  /** Mean driven / optimal length over the successful episodes. */
+  meanLengthRatio: number;
+}
+
+export function summarise(results: readonly EpisodeResult[]): NavSummary {
+  const ok = results.filter((r) => r.outcome === "reached");
+  const mean = (xs: number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+  return {
+    episodes: results.length,
+    successRate: results.length === 0 ? 0 : ok.length / results.length,
+    collisions: results.reduce((n, r) => n + r.collisions, 0),
+    meanTimeS: mean(ok.map((r) => r.timeS)),
+    meanLengthRatio: mean(ok.map((r) => r.drivenM / r.episode.optimalLengthM)),
+  };
+}
