@@ -3,9 +3,9 @@
  *
  * - `prefixNamespace` is launch_ros's `prefix_namespace`: a relative namespace nests under the pushed
  *   one, an absolute one replaces it, trailing slashes are stripped, the result is made absolute.
- * - `validateNodeName` / `validateNamespace` follow rmw's rules (alphanumerics and `_`, no leading
- *   digit in a token, namespaces absolute, no `//`, no trailing `/` except the root).
+ * - `validateNodeName` / `validateNamespace` give rmw's reason (ros/names does the checking).
  */
+import { NameError, validateNamespace as rclValidateNamespace, validateNodeName as rclValidateNodeName } from "../names";
 
 /** launch_ros `prefix_namespace(base_ns, ns)` with `return_absolute_ns=True`. */
 export function prefixNamespace(base: string | undefined, ns: string | undefined): string | undefined {
@@ -18,32 +18,24 @@ export function prefixNamespace(base: string | undefined, ns: string | undefined
   return combined.startsWith("/") ? combined : "/" + combined;
 }
 
-/** Returns why `name` is not a valid node name, or undefined when it is. */
+/** Why `name` is not a valid node name (rmw's reason, from ros/names), or undefined when it is. */
 export function validateNodeName(name: string): string | undefined {
-  if (name === "") return "node name must not be empty";
-  if (!/^[A-Za-z0-9_]+$/.test(name)) {
-    return "node name must not contain characters other than alphanumerics or '_'";
-  }
-  if (/^[0-9]/.test(name)) return "node name must not start with a number";
-  if (name.length > 255) return "node name must not be longer than 255 characters";
-  return undefined;
+  return reasonOf(() => rclValidateNodeName(name));
 }
 
-/** Returns why `ns` is not a valid (absolute) namespace, or undefined when it is. */
+/** Why `ns` is not a valid absolute namespace (rmw's reason, from ros/names), or undefined when it is. */
 export function validateNamespace(ns: string): string | undefined {
-  if (ns === "") return "namespace must not be empty";
-  if (!ns.startsWith("/")) return "namespace must be absolute (start with '/')";
-  if (ns === "/") return undefined;
-  if (ns.endsWith("/")) return "namespace must not end with a forward slash";
-  if (ns.includes("//")) return "namespace must not contain repeated forward slashes";
-  if (!/^[A-Za-z0-9_/]+$/.test(ns)) {
-    return "namespace must not contain characters other than alphanumerics, '_', or '/'";
+  return reasonOf(() => rclValidateNamespace(ns));
+}
+
+function reasonOf(check: () => void): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (error instanceof NameError) return error.reason;
+    throw error;
   }
-  if (ns.split("/").some((token) => /^[0-9]/.test(token))) {
-    return "namespace tokens must not start with a number";
-  }
-  if (ns.length > 255) return "namespace must not be longer than 255 characters";
-  return undefined;
 }
 
 /**

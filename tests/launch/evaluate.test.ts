@@ -118,7 +118,7 @@ describe("evaluateLaunchFile", () => {
 
     it("rejects an invalid namespace", () => {
       expect(failure(() => main(`<push-ros-namespace namespace="9lives"/>`)).message).toContain("invalid namespace '/9lives'");
-      expect(failure(() => main(`<node pkg="kestrel" exec="sim" namespace="a//b"/>`)).message).toContain("repeated forward slashes");
+      expect(failure(() => main(`<node pkg="kestrel" exec="sim" namespace="a//b"/>`)).message).toContain("must not contain repeated '/'");
       expect(failure(() => main(`<node pkg="kestrel" exec="sim" name="bad-name"/>`)).message).toContain("invalid node name 'bad-name'");
     });
   });
