@@ -3,7 +3,7 @@
  * cores' plain data. A malformed message yields an error naming the field; the caller logs it
  * with the topic and keeps running.
  */
-import type { geometry_msgs, nav_msgs, sensor_msgs } from "../../msgs/generated/types";
+import type { geometry_msgs, nav_msgs } from "../../msgs/generated/types";
 import { yawFromQuaternion } from "../../ros/tf/math";
 import type { Time } from "../../ros/time";
 import type { Path2D, Pose2D, Velocity2D } from "./types";
@@ -65,30 +65,6 @@ export function pathData(m: nav_msgs.msg.Path): Checked<Path2D> {
     if (zeroQuaternion(m.poses[i]!.pose.orientation)) path.thetas[i] = Math.atan2(path.ys[i + 1]! - path.ys[i]!, path.xs[i + 1]! - path.xs[i]!);
   }
   return { ok: true, value: path };
-}
-
-/** Checks a LaserScan's geometry against its ranges (length, finite angles, sane limits). */
-export function scanProblem(m: sensor_msgs.msg.LaserScan): string | undefined {
-  const bad = firstNonFinite([
-    ["angle_min", m.angle_min],
-    ["angle_max", m.angle_max],
-    ["angle_increment", m.angle_increment],
-    ["range_min", m.range_min],
-    ["range_max", m.range_max],
-  ]);
-  if (bad) return bad;
-  if (m.angle_increment === 0) return "field 'angle_increment' is 0";
-  if (!(m.range_max > m.range_min)) return `field 'range_max' (${m.range_max}) is not above range_min (${m.range_min})`;
-  const expected = Math.round((m.angle_max - m.angle_min) / m.angle_increment) + 1;
-  const n = m.ranges?.length ?? 0;
-  // Drivers differ by one on whether angle_max is included; more than that is a malformed scan.
-  if (Math.abs(n - expected) > 1) {
-    return `field 'ranges' has ${n} entries but angle_min ${m.angle_min}, angle_max ${m.angle_max}, angle_increment ${m.angle_increment} give ${expected}`;
-  }
-  if (m.intensities && m.intensities.length !== 0 && m.intensities.length !== n) {
-    return `field 'intensities' has ${m.intensities.length} entries, ranges has ${n}`;
-  }
-  return undefined;
 }
 
 export function twistMessage(v: Velocity2D): geometry_msgs.msg.Twist {

@@ -13,7 +13,8 @@ import { TfBuffer } from "../../ros/tf/buffer";
 import { transformPoint, yawFromQuaternion } from "../../ros/tf/math";
 import { timeToNs, timeToSeconds } from "../../ros/time";
 import { nodeClockScheduler } from "./clock-scheduler";
-import { odometryState, pathData, scanProblem, twistMessage, twistStampedMessage } from "./messages";
+import { laserScanProblem } from "../../msgs/checks";
+import { odometryState, pathData, twistMessage, twistStampedMessage } from "./messages";
 import { DEFAULT_MODES, type ControllerMode, type ModeContext, type ModeFactory } from "./mode";
 import {
   controllerParameterSchema,
@@ -151,7 +152,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
       odomFresh$.next();
     }),
     node.subscribe("sensor_msgs/msg/LaserScan", "/scan", "qos_profile_sensor_data").subscribe((m) => {
-      const problem = scanProblem(m);
+      const problem = laserScanProblem(m);
       if (problem) {
         rejectInput("/scan", "sensor_msgs/LaserScan", problem);
         faults.set("scan_malformed", { source: "scan", reason: `/scan rejected: ${problem}` });

@@ -22,7 +22,7 @@ import { JumpPointPlanner } from "./search/jps";
 import type { PlanningGrid, SearchResult } from "./search/types";
 import { resample, segmentIsClear, smoothPath } from "./smooth";
 import { describeFailure } from "./status";
-import { poseProblem, scanProblem } from "./validate";
+import { laserScanProblem, poseProblem } from "../../msgs/checks";
 
 const STATUS = kestrel_msgs.msg.PlannerStatus;
 
@@ -135,7 +135,7 @@ class PlannerRuntime {
   }
 
   private onScan(scan: sensor_msgs.msg.LaserScan): void {
-    const problem = scanProblem(scan);
+    const problem = laserScanProblem(scan);
     if (problem) return this.reject("scan", problem);
     const laser = this.poseOf(scan.header.frame_id);
     if (!laser) return;

@@ -9,7 +9,8 @@
  * possible when that is 0) and publishes /clock every step, so every node with use_sim_time
  * follows it. Its own stepping therefore never waits on /clock.
  */
-import type { geometry_msgs, kestrel_msgs } from "../../msgs/generated/types";
+import { twistProblem } from "../../msgs/checks";
+import type { kestrel_msgs } from "../../msgs/generated/types";
 import { defineNode, type NodeInstance } from "../../ros/definition";
 import type { RosNode } from "../../ros/node";
 import { timeFromSeconds, type Time } from "../../ros/time";
@@ -125,7 +126,7 @@ function startSim(
     const problem = twistProblem(twist);
     if (problem) {
       rejected++;
-      node.logger.error(`/cmd_vel: ignored a command with ${problem}; keeping the previous one`);
+      node.logger.error(`/cmd_vel: ignored a command (${problem}); keeping the previous one`);
       return;
     }
     command = { linear: twist.linear.x, angular: twist.angular.z };
@@ -195,22 +196,6 @@ function startSim(
       );
     },
   };
-}
-
-/** Why a Twist cannot drive the robot (a non-finite component), or undefined. */
-export function twistProblem(t: geometry_msgs.msg.Twist): string | undefined {
-  const fields: Array<[string, unknown]> = [
-    ["linear.x", t?.linear?.x],
-    ["linear.y", t?.linear?.y],
-    ["linear.z", t?.linear?.z],
-    ["angular.x", t?.angular?.x],
-    ["angular.y", t?.angular?.y],
-    ["angular.z", t?.angular?.z],
-  ];
-  for (const [name, value] of fields) {
-    if (typeof value !== "number" || !Number.isFinite(value)) return `${name} = ${String(value)} (expected a finite number)`;
-  }
-  return undefined;
 }
 
 function odomCovariance(p: Readonly<SimParameters>) {

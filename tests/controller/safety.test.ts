@@ -1,6 +1,6 @@
 /** The safety layer's cores: scan projection, zones, predicted collision, decision priority, parameter conflicts. */
 import { kestrel_msgs } from "../../msgs/generated/types";
-import { scanProblem } from "../../nodes/controller/messages";
+import { laserScanProblem as scanProblem } from "../../msgs/checks";
 import { parameterWarnings } from "../../nodes/controller/params";
 import { poseAfter, predictCollision } from "../../nodes/controller/safety/collision";
 import { ScanProjector } from "../../nodes/controller/safety/scan";

@@ -40,19 +40,20 @@ describe("sim node", () => {
     expect(now.sec * 1e9 + now.nanosec).toBeGreaterThanOrEqual(ns[4]!);
   });
 
-  it("publishes the static frames (laser, camera_link, optical frame) transient-local", async () => {
+  it("publishes the static frames (map->odom at the spawn, laser, camera_link, optical frame) transient-local", async () => {
     stack = await startSim();
     const tf = await stack.staticTf;
     expect(tf.transforms.map((t) => `${t.header.frame_id}->${t.child_frame_id}`)).toEqual([
+      "map->odom",
       "base_link->laser",
       "base_link->camera_link",
       "camera_link->camera_optical_frame",
     ]);
-    expect(tf.transforms[2]!.transform.rotation).toEqual({ x: -0.5, y: 0.5, z: -0.5, w: 0.5 });
+    expect(tf.transforms[3]!.transform.rotation).toEqual({ x: -0.5, y: 0.5, z: -0.5, w: 0.5 });
     // A late joiner still gets them.
     const late = new RosNode(stack.transport.createNode({ name: "late", namespace: "", rosArgs: [] }));
     const again = await firstValueFrom(late.subscribe("tf2_msgs/msg/TFMessage", "/tf_static", { durability: "transient_local", depth: 1 }));
-    expect(again.transforms).toHaveLength(3);
+    expect(again.transforms).toHaveLength(4);
   });
 
   it("publishes /scan in the laser frame with 360 rays, consumable with SensorData QoS", async () => {
@@ -108,7 +109,7 @@ describe("sim node", () => {
     const cmd = stack.probe.createPublisher("geometry_msgs/msg/Twist", "/cmd_vel");
     cmd.publish({ linear: { x: Number.NaN, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0 } });
     await firstValueFrom(stack.probe.subscribe("rosgraph_msgs/msg/Clock", "/clock").pipe(take(3), toArray()));
-    expect(stack.logs.some((l) => l.level === "ERROR" && /\/cmd_vel: ignored a command with linear\.x = NaN/.test(l.message))).toBe(true);
+    expect(stack.logs.some((l) => l.level === "ERROR" && /\/cmd_vel: ignored a command \(field 'linear\.x' is NaN\)/.test(l.message))).toBe(true);
     expect(stack.container.running()).toHaveLength(1);
   });
 
