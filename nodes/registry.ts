@@ -6,6 +6,7 @@ import type { NodeDefinition } from "../ros/definition";
 import { simNode } from "../sim/node/sim-node";
 import { controllerNode } from "./controller/node";
 import { plannerNode } from "./planner/node";
+import { recorderNode } from "./recorder";
 import { tourNode } from "./tour/node";
 
-export const NODE_DEFINITIONS: ReadonlyArray<NodeDefinition<any>> = [simNode, plannerNode, controllerNode, tourNode];
+export const NODE_DEFINITIONS: ReadonlyArray<NodeDefinition<any>> = [simNode, plannerNode, controllerNode, tourNode, recorderNode];

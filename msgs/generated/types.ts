@@ -342,6 +342,41 @@ export namespace kestrel_msgs {
       other: string;
     }
 
+    /** kestrel_msgs/msg/EpisodeEvent */
+    export interface EpisodeEvent {
+      /**
+       * Time of the event (sim time when use_sim_time is true); frame_id is unused (empty).
+       * @rosType std_msgs/msg/Header
+       */
+      header: std_msgs.msg.Header;
+      /**
+       * One of START, END.
+       * @rosType uint8
+       */
+      event: number;
+      /**
+       * Identifies the episode, the same in its START and END events, e.g. "ep-0007" or a UUID.
+       * @rosType string
+       */
+      episode_id: string;
+      /**
+       * How the episode ended, set with END (empty with START):
+       * "success" (goal reached), "collision", "timeout", "aborted".
+       * @rosType string
+       */
+      outcome: string;
+      /**
+       * Sum of the rewards over the episode (dimensionless); 0 with START.
+       * @rosType float64
+       */
+      return_value: number;
+    }
+    /** Constants of kestrel_msgs/msg/EpisodeEvent. */
+    export const EpisodeEvent = {
+      START: 0,
+      END: 1,
+    } as const;
+
     /** kestrel_msgs/msg/GroundTruthBox */
     export interface GroundTruthBox {
       /**
@@ -1841,6 +1876,7 @@ export interface MessageTypeMap {
   "geometry_msgs/msg/Wrench": geometry_msgs.msg.Wrench;
   "geometry_msgs/msg/WrenchStamped": geometry_msgs.msg.WrenchStamped;
   "kestrel_msgs/msg/Contact": kestrel_msgs.msg.Contact;
+  "kestrel_msgs/msg/EpisodeEvent": kestrel_msgs.msg.EpisodeEvent;
   "kestrel_msgs/msg/GroundTruthBox": kestrel_msgs.msg.GroundTruthBox;
   "kestrel_msgs/msg/GroundTruthBoxes": kestrel_msgs.msg.GroundTruthBoxes;
   "kestrel_msgs/msg/PlannerStatus": kestrel_msgs.msg.PlannerStatus;
