@@ -9,6 +9,8 @@ import { parseDurationS } from "./lifetime";
 import { runCommand, splitRosArgs } from "./run";
 import { EXPORT_SDF_HELP, exportSdfCommand } from "./sim";
 import { EVAL_NAV_HELP, evalNavCommand } from "./eval/nav";
+import { BAG_HELP, bagCommand } from "./bag";
+import { VIEW_HELP, parsePort, viewCommand } from "./view";
 import type { TransportKind } from "../ros/transport/transport";
 
 const HELP: Record<string, string> = {
@@ -23,13 +25,18 @@ Commands:
   msgs list                       list every message type Kestrel knows
   sim export-sdf WORLD [-o FILE]  export a world (YAML or Moving AI .map) as an SDF world for gz sim
   eval nav [--world W] [--episodes N] [--seed S]   navigation success, collisions, path vs optimal
+  bag info|play|record ...        rosbag2 bags (MCAP and .db3): inspect, replay, record
+  view [--bridge-url URL] [--port N]   serve the web view for a running Foxglove bridge
 
 Run 'kestrel <command> --help' for a command's options.
 `,
   launch: `Usage: kestrel launch FILE [name:=value ...] [--duration S] [--transport auto|local|rclnodejs] [--show-args]
+                      [--bridge [--bridge-port N] [--bridge-address A]] [--view [--view-port N] [--view-address A]]
 
 Evaluates FILE as 'ros2 launch' does and runs its kestrel nodes in one process (embedded bus
 unless ROS 2 is sourced). Stops on Ctrl-C/SIGTERM, or after --duration seconds, then prints a summary.
+--bridge serves the graph over the Foxglove WebSocket protocol (default ws://127.0.0.1:8765; port 0
+picks a free one); --view also serves the web view (default http://127.0.0.1:8766/) and prints its URL.
 `,
   run: `Usage: kestrel run NODE [--duration S] [--transport auto|local|rclnodejs] [--ros-args ...]
 
@@ -40,6 +47,8 @@ Runs one node. Under ROS 2, rcl reads the --ros-args; on the embedded bus Kestre
   msgs: `Usage: kestrel msgs show TYPE | kestrel msgs list\n\nTYPE is pkg/msg/Type (or pkg/Type).\n`,
   sim: EXPORT_SDF_HELP,
   eval: EVAL_NAV_HELP,
+  view: VIEW_HELP,
+  bag: BAG_HELP,
 };
 
 /** Pulls `--flag value` options out of argv; everything else stays positional. */
@@ -85,11 +94,27 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case "launch": {
-      const { opts, rest: positional } = takeOptions(rest, ["--duration", "--transport"], ["--show-args"]);
+      const { opts, rest: positional } = takeOptions(
+        rest,
+        ["--duration", "--transport", "--bridge-port", "--bridge-address", "--view-port", "--view-address"],
+        ["--show-args", "--bridge", "--view"],
+      );
       const [file, ...args] = positional;
       if (!file) throw new Error("launch: expected a launch file (see kestrel launch --help)");
       const durationS = parseDurationS(opts["--duration"] as string | undefined);
+      // --bridge / --view (cli/view.ts); any --bridge-* or --view-* option turns its server on.
+      const bridgePort = parsePort("--bridge-port", opts["--bridge-port"] as string | undefined);
+      const viewPort = parsePort("--view-port", opts["--view-port"] as string | undefined);
+      const wantView = opts["--view"] === true || viewPort !== undefined || opts["--view-address"] !== undefined;
+      const wantBridge = wantView || opts["--bridge"] === true || bridgePort !== undefined || opts["--bridge-address"] !== undefined;
+      const liveView = wantBridge
+        ? {
+            bridge: { ...(bridgePort !== undefined ? { port: bridgePort } : {}), ...(opts["--bridge-address"] ? { address: opts["--bridge-address"] as string } : {}) },
+            ...(wantView ? { view: { ...(viewPort !== undefined ? { port: viewPort } : {}), ...(opts["--view-address"] ? { address: opts["--view-address"] as string } : {}) } } : {}),
+          }
+        : undefined;
       return launchCommand({
+        ...(liveView ? { liveView } : {}),
         file,
         args: parseLaunchArguments(args),
         transport: transportOf(opts["--transport"]),
@@ -141,6 +166,8 @@ export async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case "bag":
+      return bagCommand(rest);
     case "eval": {
       const [what, ...more] = rest;
       if (what !== "nav") throw new Error("eval: expected 'eval nav' (see kestrel eval --help)");
@@ -157,6 +184,17 @@ export async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, found '${String(opts["--seed"])}'`);
       await evalNavCommand({ worlds, episodes, seed, print: (line) => process.stdout.write(`${line}\n`) });
       return 0;
+    }
+    case "view": {
+      const { opts } = takeOptions(rest, ["--bridge-url", "--port", "--address", "--duration"], []);
+      const port = parsePort("--port", opts["--port"] as string | undefined);
+      const durationS = parseDurationS(opts["--duration"] as string | undefined);
+      return viewCommand({
+        ...(opts["--bridge-url"] ? { bridgeUrl: opts["--bridge-url"] as string } : {}),
+        ...(port !== undefined ? { port } : {}),
+        ...(opts["--address"] ? { address: opts["--address"] as string } : {}),
+        ...(durationS !== undefined ? { durationS } : {}),
+      });
     }
     default:
       throw new Error(`unknown command '${command}' (see kestrel --help)`);

@@ -14,6 +14,7 @@ import type { Transport, TransportKind } from "../ros/transport/transport";
 import { NODE_DEFINITIONS } from "../nodes/registry";
 import { waitForStop, type StopReason } from "./lifetime";
 import { findPackageShare } from "../ros/package-share";
+import { startLiveView, type LiveViewOptions } from "./view";
 
 export interface LaunchCommandOptions {
   file: string;
@@ -23,6 +24,8 @@ export interface LaunchCommandOptions {
   transport?: TransportKind | "auto";
   /** Print the file's arguments and exit (ros2 launch --show-args). */
   showArgs?: boolean;
+  /** --bridge / --view: the Foxglove bridge and the web view (cli/view.ts). */
+  liveView?: LiveViewOptions;
 }
 
 export function parseLaunchArguments(items: string[]): Record<string, string> {
@@ -82,7 +85,13 @@ export async function launchCommand(options: LaunchCommandOptions): Promise<numb
   }
   const { transport, reason } = await createTransport({ kind: options.transport ?? "auto" });
   logger.info(`transport: ${reason}`);
+  // --bridge / --view (cli/view.ts): started before the nodes so a busy port fails fast.
+  const liveContainer: { current?: ComponentContainer } = {};
+  const live = options.liveView ? await startLiveView(transport, () => liveContainer.current, options.liveView) : undefined;
   const { plan, container, skipped } = await startLaunch({ file: options.file, args: options.args, transport, logger });
+  liveContainer.current = container;
+  if (live?.view) process.stdout.write(`kestrel: view at ${live.view.url} (bridge ${live.view.bridgeUrl})\n`);
+  else if (live?.bridge) process.stdout.write(`kestrel: Foxglove bridge at ${live.bridge.url}\n`);
   const running = container.running().length;
   logger.info(`${running} node(s) running${options.durationS ? ` for ${options.durationS} s` : ""}; Ctrl-C to stop`);
   const startedMs = Date.now();
@@ -91,6 +100,7 @@ export async function launchCommand(options: LaunchCommandOptions): Promise<numb
     running === 0 && plan.nodes.length > 0
       ? "duration"
       : await waitForStop(options.durationS === undefined ? {} : { durationS: options.durationS });
+  await live?.close(); // --bridge / --view
   await container.shutdown();
   process.stdout.write(summaryText(container, { why, elapsedS: (Date.now() - startedMs) / 1000, skipped: skipped.length }));
   return container.loaded.some((l) => l.status === "failed") ? 1 : 0;

@@ -10,26 +10,9 @@ import { QOS_DEFAULT, type QosProfile } from "../../ros/qos";
 /** Depth of the recorder's subscription queues (rosbag2 keeps everything it can). */
 export const RECORDER_DEPTH = 1000;
 
-interface PublisherInfoBackend {
-  /** rclnodejs's getPublishersInfoByTopic shape; a transport may offer it. */
-  publishersInfoByTopic?(topic: string): Array<{ qos: QosProfile }>;
-}
-
-interface LocalBusProbe {
-  bus?: { topics?: Map<string, { publishers?: Set<{ qos: QosProfile }> }> };
-}
-
-/**
- * The QoS profiles offered by a topic's publishers, when the transport can tell: through a
- * `publishersInfoByTopic` graph query, or on the embedded bus from its endpoints. undefined
- * when unknown.
- */
-export function publisherProfiles(node: RosNode, topic: string): QosProfile[] | undefined {
-  const backend = node.backend as unknown as PublisherInfoBackend & LocalBusProbe;
-  if (typeof backend.publishersInfoByTopic === "function") return backend.publishersInfoByTopic(topic).map((p) => p.qos);
-  const publishers = backend.bus?.topics?.get(topic)?.publishers;
-  if (publishers instanceof Set) return [...publishers].map((p) => p.qos);
-  return undefined;
+/** The QoS profiles offered by a topic's publishers (empty when it has none yet). */
+export function publisherProfiles(node: RosNode, topic: string): QosProfile[] {
+  return node.backend.publishersInfoByTopic(topic).map((p) => p.qos);
 }
 
 /** Subscription profile compatible with every offered profile (fallback: latched names, else best effort). */

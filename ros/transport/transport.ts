@@ -81,6 +81,14 @@ export interface TopicInfo {
   types: string[];
 }
 
+/** One publisher or subscription of a topic, as `ros2 topic info -v` lists it. */
+export interface EndpointInfo {
+  /** Fully qualified node name. */
+  node: string;
+  type: string;
+  qos: QosProfile;
+}
+
 /** A node as a middleware sees it. */
 export interface NodeBackend {
   readonly name: string;
@@ -96,6 +104,8 @@ export interface NodeBackend {
   /** The node's clock: /clock when `use_sim_time` is true, else system time. */
   now(): Time;
   topicNamesAndTypes(): TopicInfo[];
+  /** The publishers of a topic with their offered QoS (so a recorder or bridge can match them). */
+  publishersInfoByTopic(topic: string): EndpointInfo[];
   destroy(): void;
 }
 

@@ -162,6 +162,13 @@ describe("LocalBus QoS", () => {
     b.destroy();
   });
 
+  it("reports each publisher's node, type and offered QoS, as `ros2 topic info -v`", () => {
+    const stack = localStack();
+    stack.node("map_server").createPublisher("std_msgs/msg/String", "/map_text", { durability: "transient_local", depth: 1 });
+    const [info] = stack.node("recorder").backend.publishersInfoByTopic("/map_text");
+    expect(info).toMatchObject({ node: "/map_server", type: "std_msgs/msg/String", qos: { durability: "transient_local", depth: 1 } });
+  });
+
   it("lists topics with their types, as `ros2 topic list -t`", () => {
     const stack = localStack();
     const n = stack.node("n");

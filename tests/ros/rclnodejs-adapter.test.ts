@@ -74,6 +74,15 @@ describe("RclnodejsTransport", () => {
     expect(qos).toMatchObject({ history: 1, depth: 1, reliabilityPolicy: 1, durability: 1 });
   });
 
+  it("reads publishers' offered QoS back from rmw's enum numbers", async () => {
+    const { transport } = await stack();
+    const node = new RosNode(transport.createNode({ name: "lidar", namespace: "", rosArgs: [] }));
+    node.createPublisher("sensor_msgs/msg/LaserScan", "/scan", "qos_profile_sensor_data");
+    expect(node.backend.publishersInfoByTopic("/scan")).toEqual([
+      { node: "/r1/lidar", type: "sensor_msgs/msg/LaserScan", qos: expect.objectContaining({ reliability: "best_effort", durability: "volatile", depth: 5 }) },
+    ]);
+  });
+
   it("creates timers with a bigint period in nanoseconds", async () => {
     const { double, transport } = await stack();
     const node = new RosNode(transport.createNode({ name: "t", namespace: "", rosArgs: [] }));

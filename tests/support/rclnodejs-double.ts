@@ -24,6 +24,7 @@ import type {
   RclSetParametersResult,
   RclSubscription,
   RclTimer,
+  RclTopicEndpointInfo,
 } from "../../ros/transport/rclnodejs/api";
 import { RclParameterType as T } from "../../ros/transport/rclnodejs/api";
 
@@ -348,6 +349,24 @@ export class DoubleNode implements RclNode {
   countPublishers(topic: string): number {
     return this.double.publishers.filter((p) => p.topic === this.resolveTopicName(topic)).length;
   }
+  getPublishersInfoByTopic(topic: string): RclTopicEndpointInfo[] {
+    // QoS as rmw enum numbers; profile strings as rmw defines those profiles.
+    const profiles: Record<string, RclTopicEndpointInfo["qos"]> = {
+      qos_profile_sensor_data: { history: 1, depth: 5, reliability: 2, durability: 2 },
+      qos_profile_system_default: { history: 0, depth: 0, reliability: 0, durability: 0 },
+    };
+    return this.double.publishers
+      .filter((p) => p.topic === topic)
+      .map((p) => {
+        const q = p.options.qos;
+        const qos =
+          q instanceof DoubleQoS
+            ? { history: q.history, depth: q.depth, reliability: q.reliabilityPolicy, durability: q.durability }
+            : (profiles[typeof q === "string" ? q : ""] ?? { history: 1, depth: 10, reliability: 1, durability: 2 });
+        return { node_name: p.node.name(), node_namespace: p.node.namespace(), topic_type: p.type, qos };
+      });
+  }
+
   getTopicNamesAndTypes(): Array<{ name: string; types: string[] }> {
     const map = new Map<string, Set<string>>();
     for (const e of [...this.double.publishers, ...this.double.subscriptions]) {

@@ -16,6 +16,7 @@ import type {
   BackendPublisher,
   BackendSubscription,
   Disposable,
+  EndpointInfo,
   EndpointSpec,
   NodeBackend,
   NodeBackendOptions,
@@ -183,6 +184,10 @@ class LocalNodeBackend implements NodeBackend {
 
   topicNamesAndTypes(): TopicInfo[] {
     return this.bus.topicNamesAndTypes();
+  }
+
+  publishersInfoByTopic(topic: string): EndpointInfo[] {
+    return this.bus.publishersInfo(this.resolveTopicName(topic));
   }
 
   destroy(): void {

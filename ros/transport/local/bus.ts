@@ -133,6 +133,11 @@ export class LocalBus {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /** The publishers of a topic: node, type and offered QoS. */
+  publishersInfo(topic: string): Array<{ node: string; type: string; qos: QosProfile }> {
+    return [...(this.topics.get(topic)?.publishers ?? [])].map((p) => ({ node: p.owner.node, type: p.type, qos: p.qos }));
+  }
+
   publisherCount(topic: string): number {
     return this.topics.get(topic)?.publishers.size ?? 0;
   }

@@ -61,6 +61,13 @@ export interface RclLogger {
   fatal(message: string): boolean;
 }
 
+export interface RclTopicEndpointInfo {
+  node_name: string;
+  node_namespace: string;
+  topic_type: string;
+  qos: { history: number; depth: number; reliability: number; durability: number };
+}
+
 export interface RclPubSubOptions {
   qos?: string | RclQoS;
   isRaw?: boolean;
@@ -87,6 +94,8 @@ export interface RclNode {
   countSubscribers(topic: string): number;
   countPublishers(topic: string): number;
   getTopicNamesAndTypes(): Array<{ name: string; types: string[] }>;
+  /** rmw_topic_endpoint_info as rclnodejs converts it; `qos` holds rmw enum numbers. */
+  getPublishersInfoByTopic(topic: string, noDemangle: boolean): RclTopicEndpointInfo[];
   declareParameter(parameter: RclParameter, descriptor?: RclParameterDescriptor): RclParameter;
   hasParameter(name: string): boolean;
   /** Overrides from `-p` and `--params-file` (rcl's), declared or not. */

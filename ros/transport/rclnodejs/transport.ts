@@ -10,12 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { codecFor } from "../../../msgs/cdr";
 import { Logger, nodeLoggerName, type LogLevel, type LogSink } from "../../logger";
-import { QOS_PRESETS, type QosProfile } from "../../qos";
+import { QOS_PRESETS, resolveQos, type QosProfile } from "../../qos";
 import type { Time } from "../../time";
 import type {
   BackendPublisher,
   BackendSubscription,
   Disposable,
+  EndpointInfo,
   EndpointSpec,
   NodeBackend,
   NodeBackendOptions,
@@ -25,6 +26,15 @@ import type {
 import type { RclLogger, RclnodejsModule, RclNode, RclQoS } from "./api";
 import { describeError, OwnedHandles } from "../owned";
 import { RclParameterBackend } from "./parameters";
+
+/** rmw's enum numbers (rmw/types.h) back to a Kestrel profile. */
+export function fromRmwQos(q: { history: number; depth: number; reliability: number; durability: number }): QosProfile {
+  const history = (["system_default", "keep_last", "keep_all"] as const)[q.history] ?? "system_default";
+  // RMW_QOS_POLICY_RELIABILITY_BEST_AVAILABLE (4) and UNKNOWN (3) are treated as best effort: the safe match.
+  const reliability = q.reliability === 1 ? "reliable" : q.reliability === 0 ? "system_default" : "best_effort";
+  const durability = q.durability === 1 ? "transient_local" : q.durability === 2 ? "volatile" : "system_default";
+  return resolveQos({ history, depth: q.depth, reliability, durability });
+}
 
 /** The profile strings rclnodejs' QoS accepts (its QoS.profile* getters). */
 const RCLNODEJS_PROFILES = [
@@ -208,6 +218,14 @@ class RclNodeBackend implements NodeBackend {
 
   topicNamesAndTypes(): TopicInfo[] {
     return this.node.getTopicNamesAndTypes();
+  }
+
+  publishersInfoByTopic(topic: string): EndpointInfo[] {
+    return this.node.getPublishersInfoByTopic(this.node.resolveTopicName(topic), false).map((e) => ({
+      node: e.node_namespace === "/" ? `/${e.node_name}` : `${e.node_namespace}/${e.node_name}`,
+      type: e.topic_type,
+      qos: fromRmwQos(e.qos),
+    }));
   }
 
   destroy(): void {
