@@ -18,7 +18,7 @@ export const KESTREL_MSGS_PACKAGE = "kestrel_msgs";
 /** The standard packages Kestrel uses; the rest of the Jazzy set is left out. */
 export const STANDARD_PACKAGES: readonly string[] = [
   "builtin_interfaces", "std_msgs", "geometry_msgs", "sensor_msgs", "nav_msgs", "tf2_msgs",
-  "rosgraph_msgs", "visualization_msgs", "rcl_interfaces",
+  "rosgraph_msgs", "visualization_msgs", "rcl_interfaces", "diagnostic_msgs",
 ];
 
 /** .msg texts by full type name (`pkg/msg/Type`). */

@@ -22,6 +22,47 @@ export namespace builtin_interfaces {
   }
 }
 
+export namespace diagnostic_msgs {
+  export namespace msg {
+    /** diagnostic_msgs/msg/DiagnosticArray */
+    export interface DiagnosticArray {
+      /** std_msgs/msg/Header */
+      header: std_msgs.msg.Header;
+      /** diagnostic_msgs/msg/DiagnosticStatus[] */
+      status: diagnostic_msgs.msg.DiagnosticStatus[];
+    }
+
+    /** diagnostic_msgs/msg/DiagnosticStatus */
+    export interface DiagnosticStatus {
+      /** uint8 */
+      level: number;
+      /** string */
+      name: string;
+      /** string */
+      message: string;
+      /** string */
+      hardware_id: string;
+      /** diagnostic_msgs/msg/KeyValue[] */
+      values: diagnostic_msgs.msg.KeyValue[];
+    }
+    /** Constants of diagnostic_msgs/msg/DiagnosticStatus. */
+    export const DiagnosticStatus = {
+      OK: 0,
+      WARN: 1,
+      ERROR: 2,
+      STALE: 3,
+    } as const;
+
+    /** diagnostic_msgs/msg/KeyValue */
+    export interface KeyValue {
+      /** string */
+      key: string;
+      /** string */
+      value: string;
+    }
+  }
+}
+
 export namespace geometry_msgs {
   export namespace msg {
     /** geometry_msgs/msg/Accel */
@@ -447,6 +488,63 @@ export namespace kestrel_msgs {
       NO_PATH: 3,
       REACHED: 4,
     } as const;
+
+    /** kestrel_msgs/msg/PolicyInfo */
+    export interface PolicyInfo {
+      /**
+       * Time of the announcement (sim time when use_sim_time is true); frame_id is unused (empty).
+       * @rosType std_msgs/msg/Header
+       */
+      header: std_msgs.msg.Header;
+      /**
+       * The package's manifest id, e.g. "bc-20250101T120000Z".
+       * @rosType string
+       */
+      policy_id: string;
+      /**
+       * sha256 of the package's ONNX model (64 lowercase hex digits): identifies the policy exactly.
+       * @rosType string
+       */
+      sha256: string;
+      /**
+       * Training algorithm from the manifest's provenance: "bc", "dagger", "ppo", ...
+       * @rosType string
+       */
+      algorithm: string;
+      /**
+       * sha256 of the dataset the policy was trained on (empty when none, e.g. pure PPO).
+       * @rosType string
+       */
+      dataset_hash: string;
+      /**
+       * Code version that trained it: package version and git commit, e.g. "0.1.0+3f2a9c1".
+       * @rosType string
+       */
+      code_version: string;
+      /**
+       * Evaluation the deployment was gated on: success rate in [0, 1] (dimensionless) and mean
+       * episode return (dimensionless); NaN when the package carries no evaluation.
+       * @rosType float32
+       */
+      success_rate: number;
+      /** float32 */
+      mean_return: number;
+      /**
+       * When the policy was put in charge (deployment or rollback time).
+       * @rosType time
+       */
+      deployed_at: builtin_interfaces.msg.Time;
+      /**
+       * The policy it replaced, kept for rollback (empty when none).
+       * @rosType string
+       */
+      previous_policy_id: string;
+      /**
+       * Policy store folder the policy was deployed to, as the announcer sees it (may be empty).
+       * @rosType string
+       */
+      store: string;
+    }
 
     /** kestrel_msgs/msg/SafetyStatus */
     export interface SafetyStatus {
@@ -1843,6 +1941,9 @@ export namespace visualization_msgs {
 export interface MessageTypeMap {
   "builtin_interfaces/msg/Duration": builtin_interfaces.msg.Duration;
   "builtin_interfaces/msg/Time": builtin_interfaces.msg.Time;
+  "diagnostic_msgs/msg/DiagnosticArray": diagnostic_msgs.msg.DiagnosticArray;
+  "diagnostic_msgs/msg/DiagnosticStatus": diagnostic_msgs.msg.DiagnosticStatus;
+  "diagnostic_msgs/msg/KeyValue": diagnostic_msgs.msg.KeyValue;
   "geometry_msgs/msg/Accel": geometry_msgs.msg.Accel;
   "geometry_msgs/msg/AccelStamped": geometry_msgs.msg.AccelStamped;
   "geometry_msgs/msg/AccelWithCovariance": geometry_msgs.msg.AccelWithCovariance;
@@ -1880,6 +1981,7 @@ export interface MessageTypeMap {
   "kestrel_msgs/msg/GroundTruthBox": kestrel_msgs.msg.GroundTruthBox;
   "kestrel_msgs/msg/GroundTruthBoxes": kestrel_msgs.msg.GroundTruthBoxes;
   "kestrel_msgs/msg/PlannerStatus": kestrel_msgs.msg.PlannerStatus;
+  "kestrel_msgs/msg/PolicyInfo": kestrel_msgs.msg.PolicyInfo;
   "kestrel_msgs/msg/SafetyStatus": kestrel_msgs.msg.SafetyStatus;
   "nav_msgs/msg/GridCells": nav_msgs.msg.GridCells;
   "nav_msgs/msg/MapMetaData": nav_msgs.msg.MapMetaData;

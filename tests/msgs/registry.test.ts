@@ -32,7 +32,7 @@ describe("defaultRegistry", () => {
   });
 
   it("leaves out packages Kestrel does not use", () => {
-    expect(listMessageTypes().some((t) => t.startsWith("diagnostic_msgs/") || t.startsWith("action_msgs/"))).toBe(false);
+    expect(listMessageTypes().some((t) => t.startsWith("action_msgs/") || t.startsWith("trajectory_msgs/"))).toBe(false);
   });
 
   it("rejects an unknown type and names a missing nested type", () => {

@@ -1,0 +1,136 @@
+/**
+ * The node-side handle on the inference worker: starts it, loads the model there (resolving
+ * once the session is up and warmed, or rejecting with the load error), and sends one image at
+ * a time. The image bytes are copied once into an ArrayBuffer that is transferred to the worker
+ * and handed back with the result, so steady-state frames allocate no image buffers.
+ */
+import type { Worker } from "node:worker_threads";
+import type { Box } from "./decoders";
+import type { StageTiming, Thresholds } from "./detector";
+import type { ModelManifest } from "./manifest";
+import type { ImageView } from "./preprocess";
+import type { ProviderFailure } from "./session";
+import { startInferenceWorker } from "./worker-entry";
+import type { DetectRequest, InitRequest, ReadyReply, WorkerReply } from "./worker";
+
+export interface InferenceOptions {
+  providers: string[];
+  intraOpThreads: number;
+  warmupRuns: number;
+}
+
+export interface InferenceResult {
+  detections: Box[];
+  timing: StageTiming;
+}
+
+export class InferenceWorker {
+  private spare: ArrayBuffer | undefined;
+  private nextId = 1;
+  private pending: { id: number; resolve: (r: InferenceResult) => void; reject: (e: Error) => void } | undefined;
+  private dead: Error | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly ready: ReadyReply,
+  ) {
+    worker.on("message", (reply: WorkerReply) => this.onReply(reply));
+    worker.on("error", (error) => this.fail(new Error(`inference worker crashed: ${error.message}`)));
+    worker.on("exit", (code) => this.fail(new Error(`inference worker exited (code ${code})`)));
+  }
+
+  /** The execution provider the session runs on. */
+  get provider(): string {
+    return this.ready.provider;
+  }
+
+  get failures(): ProviderFailure[] {
+    return this.ready.failures;
+  }
+
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Starts a worker and loads the model in it; rejects (and ends the worker) when loading fails. */
+  static async start(manifest: ModelManifest, options: InferenceOptions): Promise<InferenceWorker> {
+    const worker = startInferenceWorker();
+    let onMessage: (reply: WorkerReply) => void = () => undefined;
+    let onError: (error: Error) => void = () => undefined;
+    let onExit: (code: number) => void = () => undefined;
+    const ready = await new Promise<ReadyReply>((resolve, reject) => {
+      onMessage = (reply) => {
+        if (reply.type === "ready") resolve(reply);
+        else if (reply.type === "init_error") reject(new Error(reply.message));
+      };
+      onError = (error) => reject(new Error(`inference worker failed to start: ${error.message}`));
+      onExit = (code) => reject(new Error(`inference worker exited during load (code ${code})`));
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("exit", onExit);
+      const request: InitRequest = { type: "init", manifest, providers: options.providers, intraOpThreads: options.intraOpThreads, warmupRuns: options.warmupRuns };
+      worker.postMessage(request);
+    })
+      .catch(async (error: Error) => {
+        await worker.terminate();
+        throw error;
+      })
+      .finally(() => {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+      });
+    return new InferenceWorker(worker, ready);
+  }
+
+  /** Detects on one image (its bytes are copied; the message stays untouched). One at a time. */
+  detect(image: ImageView, thresholds: Thresholds): Promise<InferenceResult> {
+    if (this.dead) return Promise.reject(this.dead);
+    if (this.pending) return Promise.reject(new Error("a frame is already in flight"));
+    const bytes = image.data;
+    let buffer = this.spare && this.spare.byteLength === bytes.length ? this.spare : new ArrayBuffer(bytes.length);
+    this.spare = undefined;
+    new Uint8Array(buffer).set(bytes);
+    const id = this.nextId++;
+    const request: DetectRequest = { type: "detect", id, width: image.width, height: image.height, encoding: image.encoding, step: image.step, buffer, thresholds };
+    return new Promise<InferenceResult>((resolve, reject) => {
+      this.pending = { id, resolve, reject };
+      this.worker.postMessage(request, [buffer]);
+      buffer = undefined as unknown as ArrayBuffer;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.dead ??= new Error("inference worker closed");
+    await this.worker.terminate();
+    const p = this.pending;
+    this.pending = undefined;
+    p?.reject(this.dead);
+  }
+
+  private onReply(reply: WorkerReply): void {
+    if (reply.type !== "result" && reply.type !== "frame_error") return;
+    this.spare = reply.buffer;
+    const p = this.pending;
+    if (!p || p.id !== reply.id) return;
+    this.pending = undefined;
+    if (reply.type === "frame_error") {
+      p.reject(new Error(reply.message));
+      return;
+    }
+    const b = reply.boxes;
+    const detections: Box[] = [];
+    for (let i = 0; i + 5 < b.length; i += 6) {
+      detections.push({ x1: b[i]!, y1: b[i + 1]!, x2: b[i + 2]!, y2: b[i + 3]!, score: b[i + 4]!, classId: b[i + 5]! });
+    }
+    p.resolve({ detections, timing: reply.timing });
+  }
+
+  private fail(error: Error): void {
+    if (this.dead) return;
+    this.dead = error;
+    const p = this.pending;
+    this.pending = undefined;
+    p?.reject(error);
+  }
+}

@@ -1,0 +1,99 @@
+/** Letterbox / stretch geometry round trips, tensor layout, colour order and scaling, bad images. */
+import type { InputSpec, Resize } from "../../nodes/perception/manifest";
+import { boxToSource, geometryOf, imageProblem, Preprocessor, toModel, toSource } from "../../nodes/perception/preprocess";
+
+const input = (over: Partial<InputSpec> = {}): InputSpec => ({
+  name: "images",
+  width: 8,
+  height: 8,
+  layout: "NCHW",
+  color: "rgb",
+  scaling: { kind: "raw" },
+  resize: { mode: "letterbox", align: "center", pad: 114 },
+  ...over,
+});
+
+describe("geometry round trips", () => {
+  const cases: Array<[string, Resize, number, number, number, number]> = [
+    ["letterbox centred, wide", { mode: "letterbox", align: "center", pad: 0 }, 640, 426, 416, 416],
+    ["letterbox centred, tall", { mode: "letterbox", align: "center", pad: 0 }, 480, 640, 320, 320],
+    ["letterbox top-left", { mode: "letterbox", align: "top_left", pad: 114 }, 640, 426, 416, 416],
+    ["letterbox into a non-square input", { mode: "letterbox", align: "center", pad: 0 }, 1280, 720, 640, 480],
+    ["stretch", { mode: "stretch" }, 640, 426, 416, 416],
+  ];
+  it.each(cases)("%s: source -> model -> source is the identity", (_name, resize, sw, sh, dw, dh) => {
+    const g = geometryOf(sw, sh, dw, dh, resize);
+    for (const [x, y] of [[0, 0], [sw, sh], [sw / 3, sh / 7], [sw - 1, 1]] as const) {
+      const [mx, my] = toModel(g, x, y);
+      expect(mx).toBeGreaterThanOrEqual(0);
+      expect(mx).toBeLessThanOrEqual(dw + 1e-9);
+      expect(my).toBeLessThanOrEqual(dh + 1e-9);
+      const [rx, ry] = toSource(g, mx, my);
+      expect(rx).toBeCloseTo(x, 6);
+      expect(ry).toBeCloseTo(y, 6);
+    }
+    const box = boxToSource(g, { x1: toModel(g, 10, 20)[0], y1: toModel(g, 10, 20)[1], x2: toModel(g, 100, 200)[0], y2: toModel(g, 100, 200)[1], score: 0.5, classId: 3 }, sw, sh);
+    expect([box.x1, box.y1, box.x2, box.y2].map((v) => Math.round(v * 1e6) / 1e6)).toEqual([10, 20, 100, 200]);
+  });
+  it("places the letterbox: centred pads both sides, top-left pads right/bottom only", () => {
+    const c = geometryOf(640, 426, 416, 416, { mode: "letterbox", align: "center", pad: 0 });
+    expect(c.scaleX).toBeCloseTo(0.65);
+    expect(c.contentHeight).toBe(277);
+    expect(c.padY).toBe(69);
+    expect(c.padX).toBe(0);
+    const t = geometryOf(640, 426, 416, 416, { mode: "letterbox", align: "top_left", pad: 114 });
+    expect([t.padX, t.padY]).toEqual([0, 0]);
+  });
+  it("clamps boxes that reach into the padding to the image", () => {
+    const g = geometryOf(100, 50, 100, 100, { mode: "letterbox", align: "center", pad: 0 });
+    const b = boxToSource(g, { x1: -5, y1: 0, x2: 120, y2: 100, score: 1, classId: 0 }, 100, 50);
+    expect([b.x1, b.y1, b.x2, b.y2]).toEqual([0, 0, 100, 50]);
+  });
+});
+
+describe("Preprocessor", () => {
+  /** A 4x2 rgb8 image whose pixel (x, y) is (10x+y, 100+y, 200). */
+  const rgb = { width: 4, height: 2, encoding: "rgb8", step: 12, data: Uint8Array.from({ length: 24 }, (_, i) => { const p = Math.floor(i / 3); const x = p % 4; const y = Math.floor(p / 4); return [10 * x + y, 100 + y, 200][i % 3]!; }) };
+
+  it("letterboxes top-left with the pad value, NCHW, swapping to bgr", () => {
+    const p = new Preprocessor(input({ width: 4, height: 4, color: "bgr", resize: { mode: "letterbox", align: "top_left", pad: 114 } }));
+    p.run(rgb);
+    const t = p.tensor;
+    const plane = 16;
+    // content rows 0-1 (scale 1), padding rows 2-3
+    expect(t[0 * plane + 0]).toBe(200); // B of pixel (0,0)
+    expect(t[1 * plane + 0]).toBe(100); // G
+    expect(t[2 * plane + 1]).toBe(10); // R of pixel (1,0)
+    expect(t[2 * plane + 4 + 3]).toBe(31); // R of pixel (3,1)
+    expect(t[0 * plane + 8]).toBe(114);
+    expect(t[2 * plane + 15]).toBe(114);
+  });
+  it("writes NHWC with unit and mean/std scaling", () => {
+    const unit = new Preprocessor(input({ width: 4, height: 2, layout: "NHWC", scaling: { kind: "unit" }, resize: { mode: "stretch" } }));
+    unit.run(rgb);
+    expect(unit.tensor[0]).toBeCloseTo(0);
+    expect(unit.tensor[1]).toBeCloseTo(100 / 255);
+    expect(unit.tensor[2]).toBeCloseTo(200 / 255);
+    const ms = new Preprocessor(input({ width: 4, height: 2, layout: "NHWC", scaling: { kind: "mean_std", mean: [10, 100, 100], std: [2, 4, 50] }, resize: { mode: "stretch" } }));
+    ms.run(rgb);
+    expect(Array.from(ms.tensor.slice(3, 6))).toEqual([0, 0, 2]); // pixel (1,0): (10-10)/2, (100-100)/4, (200-100)/50
+  });
+  it("replicates mono8 into three channels and honours row padding (step)", () => {
+    const mono = { width: 2, height: 2, encoding: "mono8", step: 4, data: Uint8Array.from([1, 2, 99, 99, 3, 4, 99, 99]) };
+    const p = new Preprocessor(input({ width: 2, height: 2, resize: { mode: "stretch" } }));
+    p.run(mono);
+    expect(Array.from(p.tensor)).toEqual([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]);
+  });
+  it("interpolates bilinearly when scaling up", () => {
+    const img = { width: 2, height: 1, encoding: "mono8", step: 2, data: Uint8Array.from([0, 100]) };
+    const p = new Preprocessor(input({ width: 4, height: 1, resize: { mode: "stretch" } }));
+    p.run(img);
+    expect(Array.from(p.tensor.slice(0, 4))).toEqual([0, 25, 75, 100]);
+  });
+  it("refuses other encodings and data of the wrong length, naming them", () => {
+    expect(imageProblem({ width: 2, height: 2, encoding: "yuv422", step: 4, data: new Uint8Array(8) })).toMatch(/unsupported encoding 'yuv422' \(supported: rgb8, bgr8, mono8\)/);
+    expect(imageProblem({ width: 4, height: 2, encoding: "rgb8", step: 12, data: new Uint8Array(20) })).toMatch(/data length 20 does not match 4x2 rgb8.*24 bytes expected/);
+    expect(imageProblem({ width: 4, height: 2, encoding: "rgb8", step: 8, data: new Uint8Array(16) })).toMatch(/step 8 is less than/);
+    expect(() => new Preprocessor(input()).run({ width: 4, height: 2, encoding: "rgba8", step: 16, data: new Uint8Array(32) })).toThrow(/rgba8/);
+  });
+});
