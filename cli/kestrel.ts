@@ -10,6 +10,7 @@ import { runCommand, splitRosArgs } from "./run";
 import { EXPORT_SDF_HELP, exportSdfCommand } from "./sim";
 import { EVAL_NAV_HELP, evalNavCommand } from "./eval/nav";
 import { BAG_HELP, bagCommand } from "./bag";
+import { POLICY_HELP, policyCommand } from "./policy";
 import { VIEW_HELP, parsePort, viewCommand } from "./view";
 import type { TransportKind } from "../ros/transport/transport";
 
@@ -26,6 +27,7 @@ Commands:
   sim export-sdf WORLD [-o FILE]  export a world (YAML or Moving AI .map) as an SDF world for gz sim
   eval nav [--world W] [--episodes N] [--seed S]   navigation success, collisions, path vs optimal
   bag info|play|record ...        rosbag2 bags (MCAP and .db3): inspect, replay, record
+  policy deploy|rollback|show     the learned driving policy store (atomic deploy, one-step rollback)
   view [--bridge-url URL] [--port N]   serve the web view for a running Foxglove bridge
 
 Run 'kestrel <command> --help' for a command's options.
@@ -49,6 +51,7 @@ Runs one node. Under ROS 2, rcl reads the --ros-args; on the embedded bus Kestre
   eval: EVAL_NAV_HELP,
   view: VIEW_HELP,
   bag: BAG_HELP,
+  policy: POLICY_HELP,
 };
 
 /** Pulls `--flag value` options out of argv; everything else stays positional. */
@@ -168,6 +171,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "bag":
       return bagCommand(rest);
+    case "policy":
+      return policyCommand(rest);
     case "eval": {
       const [what, ...more] = rest;
       if (what !== "nav") throw new Error("eval: expected 'eval nav' (see kestrel eval --help)");

@@ -1,13 +1,24 @@
 /**
  * The seam between the controller node and what decides the command. A mode turns the latest
  * inputs into a desired velocity; the node then passes it through the safety layer and the
- * smoother, so no mode can bypass either. `pursuit` ships now; the learning issue adds `policy`
- * (a learned policy drives) and `shadow` (pursuit drives, the policy runs alongside and is
- * logged) by registering more factories with `createControllerNode({ modes })`.
+ * smoother, so no mode can bypass either. Modes: `pursuit` (Regulated Pure Pursuit), `policy`
+ * (a learned ONNX policy drives; pursuit stands in while none is loaded) and `shadow` (pursuit
+ * drives, the policy runs alongside and is published on /cmd_vel_shadow) — see policy-mode.ts.
+ * More can be registered with `createControllerNode({ modes })`.
  */
+import type { ScanGeometry } from "../learner/policy/observation";
 import type { Path2D, Pose2D, ScanPoints, Velocity2D } from "./types";
+import { PolicyMode, ShadowMode, type PolicyHost } from "./policy-mode";
 import { RegulatedPurePursuit, type PursuitParams, type PursuitState } from "./pursuit/rpp";
 import { nearestPointDistance } from "./types";
+
+/** The latest valid LaserScan as the laser measured it (for the policy observation). */
+export interface LaserScanInput {
+  ranges: ArrayLike<number>;
+  geometry: ScanGeometry;
+  /** The laser's yaw on base_link (rad). */
+  laserYaw: number;
+}
 
 export interface ControlInput {
   /** Robot pose in odom; undefined until a valid /odom arrives. */
@@ -16,6 +27,8 @@ export interface ControlInput {
   velocity: Velocity2D;
   /** Latest valid scan in base_link, if any. */
   scan: ScanPoints | undefined;
+  /** The same scan as raw ranges in the laser frame (what learned policies observe), if any. */
+  laserScan?: LaserScanInput | undefined;
   /** Node clock (s) and control period (s). */
   nowS: number;
   dt: number;
@@ -31,6 +44,8 @@ export interface ModeOutput {
 
 export interface ControllerMode<P = unknown> {
   readonly name: string;
+  /** True for modes that run the learned policy: the node loads one for them. */
+  readonly usesPolicy?: boolean;
   /** A new path (odom frame); undefined clears it. */
   setPath(path: Path2D | undefined): void;
   compute(input: ControlInput): ModeOutput;
@@ -42,6 +57,8 @@ export interface ControllerMode<P = unknown> {
 export interface ModeContext {
   pursuit: PursuitParams;
   footprintRadius: number;
+  /** The node's policy holder, for modes that run a learned policy (absent: they fall back to pursuit). */
+  policy?: PolicyHost | undefined;
 }
 
 export type ModeFactory = (context: ModeContext) => ControllerMode<ModeContext>;
@@ -78,4 +95,6 @@ export class PursuitMode implements ControllerMode<ModeContext> {
 
 export const DEFAULT_MODES: Readonly<Record<string, ModeFactory>> = Object.freeze({
   pursuit: (context: ModeContext) => new PursuitMode(context),
+  policy: (context: ModeContext) => new PolicyMode(context, new PursuitMode(context)),
+  shadow: (context: ModeContext) => new ShadowMode(context, new PursuitMode(context)),
 });

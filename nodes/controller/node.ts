@@ -3,10 +3,23 @@
  * /safety/status out. A thin wrapper: messages are checked and converted (messages.ts), the
  * cycle runs in ControlPipeline (mode → safety → smoother) on a node-clock timer at
  * controller_frequency_hz, and the watchdog is rxjs `timeout` on the node clock.
+ *
+ * Learned policies (modes policy and shadow, policy-mode.ts): the node loads the current policy
+ * of the store at policy_dir (sha256 and shapes checked by loadPolicy) when such a mode starts or
+ * is switched to, and reloads it on a policy_reload parameter set, a policy_dir change, or a
+ * /policy/info announcing a sha256 other than the one it runs. A package that fails to load is
+ * refused with an error naming the reason, and whatever policy was running keeps running. Each
+ * load is announced on /policy/info (latched).
  */
 import { Subject, type Subscription } from "rxjs";
 import type { geometry_msgs, kestrel_msgs } from "../../msgs/generated/types";
+import { join } from "node:path";
 import { defineNode, type NodeDefinition } from "../../ros/definition";
+import { packageShareDir } from "../../ros/package-share";
+import { PolicyStore } from "../learner/policy/deploy";
+import { POLICY_INFO_QOS, POLICY_INFO_TOPIC, policyInfoMessage } from "../learner/policy/info";
+import { readManifest } from "../learner/policy/manifest";
+import type { Policy } from "../learner/policy/package";
 import type { Publisher, RosNode, Timer } from "../../ros/node";
 import type { NodeParameters } from "../../ros/parameters/declare";
 import { TfBuffer } from "../../ros/tf/buffer";
@@ -15,7 +28,8 @@ import { timeToNs, timeToSeconds } from "../../ros/time";
 import { nodeClockScheduler } from "./clock-scheduler";
 import { laserScanProblem } from "../../msgs/checks";
 import { odometryState, pathData, twistMessage, twistStampedMessage } from "./messages";
-import { DEFAULT_MODES, type ControllerMode, type ModeContext, type ModeFactory } from "./mode";
+import { DEFAULT_MODES, type ControllerMode, type LaserScanInput, type ModeContext, type ModeFactory } from "./mode";
+import type { PolicyHost } from "./policy-mode";
 import {
   controllerParameterSchema,
   modeContextOf,
@@ -66,6 +80,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
   let velocity: Velocity2D = { linear: 0, angular: 0 };
   let odomFrame = "";
   let scan: ScanPoints | undefined;
+  let laserScan: LaserScanInput | undefined;
   let path: Path2D | undefined;
   const projector = new ScanProjector();
   /** Faults by source, in the order the safety layer reports them. */
@@ -83,14 +98,73 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     if (inputErrors.delete(topic)) log.info(`${topic}: valid messages again`);
   };
 
+  // --- learned policy -----------------------------------------------------------------------
+  let shadowPub: Publisher<geometry_msgs.msg.Twist> | undefined;
+  let infoPub: Publisher<kestrel_msgs.msg.PolicyInfo> | undefined;
+  const policyHost: PolicyHost & { policy: Policy | undefined; unavailableReason: string } = {
+    policy: undefined,
+    unavailableReason: "not loaded yet",
+    publishShadow: (cmd) => {
+      shadowPub ??= node.createPublisher("geometry_msgs/msg/Twist", "/cmd_vel_shadow");
+      shadowPub.publish(twistMessage(cmd));
+    },
+    warn: (text) => log.warn(text),
+    info: (text) => log.info(text),
+  };
+  const storeDir = (): string => (v.policy_dir !== "" ? v.policy_dir : join(packageShareDir(), "policies"));
+  /** Loads the store's current policy; a failure keeps whatever runs now. */
+  const reloadPolicy = (trigger: string): void => {
+    let store: PolicyStore;
+    let next: Policy;
+    const t0 = performance.now();
+    try {
+      store = new PolicyStore(storeDir());
+      next = store.loadCurrent();
+    } catch (error) {
+      const reason = (error as Error).message;
+      const running = policyHost.policy;
+      if (!running) policyHost.unavailableReason = reason;
+      log.error(
+        `policy: cannot load a policy (${trigger}): ${reason}; ${running ? `policy '${running.id}' keeps running` : pipeline.mode.usesPolicy ? `mode '${pipeline.mode.name}' runs pursuit instead` : "none loaded"}`,
+      );
+      return;
+    }
+    const ms = performance.now() - t0;
+    const running = policyHost.policy;
+    if (running && running.sha256 === next.sha256) {
+      next.dispose();
+      log.debug(`policy: '${running.id}' is still current (${trigger})`);
+      return;
+    }
+    running?.dispose();
+    policyHost.policy = next;
+    policyHost.unavailableReason = "";
+    const pointer = store.readPointer();
+    let previousId = "";
+    if (pointer?.previous) {
+      try {
+        previousId = readManifest(join(store.root, pointer.previous)).id;
+      } catch {
+        previousId = pointer.previous;
+      }
+    }
+    log.info(
+      `policy: loaded '${next.id}' (sha256 ${next.sha256.slice(0, 12)}, ${next.manifest.provenance.algorithm}) from ${next.dir} in ${ms.toFixed(1)} ms (${trigger})`,
+    );
+    infoPub ??= node.createPublisher("kestrel_msgs/msg/PolicyInfo", POLICY_INFO_TOPIC, POLICY_INFO_QOS);
+    infoPub.publish(policyInfoMessage(next.manifest, { stamp: node.now(), deployedAt: pointer?.deployed_at ?? "", previousId, store: store.root }));
+  };
+
   // --- mode, safety, smoother ----------------------------------------------------------------
+  const modeContext = (): ModeContext => ({ ...modeContextOf(v), policy: policyHost });
   const makeMode = (name: string): ControllerMode<ModeContext> => {
-    const m = modes[name]!(modeContextOf(v));
+    const m = modes[name]!(modeContext());
     m.setPath(path);
     return m;
   };
   const pipeline = new ControlPipeline(makeMode(v.mode), new VelocitySmoother(smootherLimitsOf(v)), safetyParamsOf(v));
   log.info(`controller mode '${v.mode}' at ${v.controller_frequency_hz} Hz, /cmd_vel as ${v.enable_stamped_cmd_vel ? "TwistStamped" : "Twist"}`);
+  if (pipeline.mode.usesPolicy) reloadPolicy(`mode '${v.mode}' at start`);
 
   // --- publishers ----------------------------------------------------------------------------
   let cmdPub: Publisher<geometry_msgs.msg.Twist> | undefined;
@@ -110,6 +184,15 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
   const odomFresh$ = new Subject<void>();
 
   subscriptions.push(
+    node.subscribe("kestrel_msgs/msg/PolicyInfo", POLICY_INFO_TOPIC, POLICY_INFO_QOS).subscribe((m) => {
+      if (m.sha256 === policyHost.policy?.sha256) return; // what runs already (e.g. our own announcement)
+      if (!pipeline.mode.usesPolicy && !policyHost.policy) return; // loaded when a policy mode starts
+      reloadPolicy(`/policy/info announced '${m.policy_id}' (sha256 ${m.sha256.slice(0, 12)})`);
+      const running = policyHost.policy;
+      if (running && running.sha256 !== m.sha256 && (m.store === "" || m.store === storeDir())) {
+        log.warn(`policy: /policy/info announced '${m.policy_id}' (sha256 ${m.sha256.slice(0, 12)}) but the store's current policy is '${running.id}' (sha256 ${running.sha256.slice(0, 12)}); running that`);
+      }
+    }),
     node.subscribe("nav_msgs/msg/Path", "/plan").subscribe((m) => {
       const checked = pathData(m);
       if (!checked.ok) {
@@ -157,15 +240,15 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
         rejectInput("/scan", "sensor_msgs/LaserScan", problem);
         faults.set("scan_malformed", { source: "scan", reason: `/scan rejected: ${problem}` });
         scan = undefined;
+        laserScan = undefined;
         return;
       }
       acceptInput("/scan");
       faults.delete("scan_malformed");
-      scan = projector.project(
-        m.ranges,
-        { angleMin: m.angle_min, angleIncrement: m.angle_increment, rangeMin: m.range_min, rangeMax: m.range_max },
-        laserMount(m.header.frame_id),
-      );
+      const geometry = { angleMin: m.angle_min, angleIncrement: m.angle_increment, rangeMin: m.range_min, rangeMax: m.range_max };
+      const mount = laserMount(m.header.frame_id);
+      scan = projector.project(m.ranges, geometry, mount);
+      laserScan = { ranges: m.ranges, geometry, laserYaw: mount.yaw };
       scanFresh$.next();
     }),
   );
@@ -235,7 +318,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
   const tick = (): void => {
     cycles++;
     const result = pipeline.step(
-      { pose, velocity, scan, nowS: timeToSeconds(node.now()), dt: 1 / v.controller_frequency_hz },
+      { pose, velocity, scan, laserScan, nowS: timeToSeconds(node.now()), dt: 1 / v.controller_frequency_hz },
       faultList(),
     );
     const d = result.decision;
@@ -266,8 +349,12 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     if (has("mode") && pipeline.mode.name !== v.mode) {
       log.info(`controller mode: '${pipeline.mode.name}' -> '${v.mode}'`);
       pipeline.mode = makeMode(v.mode);
+      if (pipeline.mode.usesPolicy && !policyHost.policy) reloadPolicy(`mode '${v.mode}'`);
     } else {
-      pipeline.mode.configure(modeContextOf(v));
+      pipeline.mode.configure(modeContext());
+    }
+    if (has("policy_reload", "policy_dir") && (pipeline.mode.usesPolicy || policyHost.policy)) {
+      reloadPolicy(has("policy_dir") ? `policy_dir '${v.policy_dir}'` : "policy_reload");
     }
     pipeline.smoother.limits = smootherLimitsOf(v);
     pipeline.safety = safetyParamsOf(v);
@@ -282,12 +369,14 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
   return {
     stop: () => {
       unsubscribeParams();
+      policyHost.policy?.dispose();
+      policyHost.policy = undefined;
       timer.cancel();
       for (const s of watchdogs) s.unsubscribe();
       for (const s of subscriptions) s.unsubscribe();
     },
     summary: () =>
-      `mode ${pipeline.mode.name}, ${cycles} cycles, ${published} commands, ${interventions} safety interventions, safety ${
+      `mode ${pipeline.mode.name}${policyHost.policy ? ` (policy '${policyHost.policy.id}')` : ""}, ${cycles} cycles, ${published} commands, ${interventions} safety interventions, safety ${
         lastDecision ? STATE_NAMES[lastDecision.state] : "n/a"
       }`,
   };

@@ -57,6 +57,9 @@ export interface ControllerParams extends Record<string, unknown> {
   laser_x: number;
   laser_y: number;
   laser_yaw: number;
+  // Learned policy (modes policy and shadow)
+  policy_dir: string;
+  policy_reload: boolean;
 }
 
 const num = (defaultValue: number, description: string, extra: Record<string, number> = {}) => ({
@@ -72,7 +75,7 @@ export function controllerParameterSchema(modes: ReadonlyArray<string>): Paramet
   return {
     type: "object",
     properties: {
-      mode: { type: "string", default: "pursuit", enum: [...modes], description: "Which controller drives: pursuit (Regulated Pure Pursuit); policy and shadow arrive with the learning issue" },
+      mode: { type: "string", default: "pursuit", enum: [...modes], description: "Which controller drives: pursuit (Regulated Pure Pursuit), policy (the deployed ONNX policy, behind safety and smoother; pursuit while none loads), shadow (pursuit drives, the policy's command goes to /cmd_vel_shadow); others as the node was built" },
       controller_frequency_hz: num(20.0, "Control loop rate on the node clock (Hz)", { exclusiveMinimum: 0, maximum: 1000 }),
       enable_stamped_cmd_vel: bool(false, "Publish /cmd_vel as geometry_msgs/TwistStamped instead of Twist (as Nav2 Jazzy)"),
       base_frame_id: { type: "string", default: "base_link", description: "Robot base frame: the laser mount is looked up into it and stamped commands carry it" },
@@ -119,6 +122,9 @@ export function controllerParameterSchema(modes: ReadonlyArray<string>): Paramet
       laser_x: num(-0.032, "Laser mount x on base_link when tf has none (m)"),
       laser_y: num(0.0, "Laser mount y on base_link when tf has none (m)"),
       laser_yaw: num(0.0, "Laser mount yaw on base_link when tf has none (rad)"),
+
+      policy_dir: { type: "string", default: "", description: "Policy store (kestrel policy deploy --store): its current.json names the policy that modes policy and shadow run; empty = 'policies' in the kestrel package share directory" },
+      policy_reload: bool(false, "Setting this (to any value) reloads the policy store's current policy; /policy/info announcing a different sha256 does the same"),
     },
   };
 }

@@ -1,0 +1,192 @@
+/**
+ * The controller's learned-policy modes on the embedded bus with sim time: policy mode drives
+ * with the ONNX policy's command through the safety layer, shadow mode publishes pursuit on
+ * /cmd_vel and the policy on /cmd_vel_shadow, a missing or corrupted policy never drives, and
+ * deployments are picked up on policy_reload and /policy/info.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { kestrel_msgs } from "../../msgs/generated/types";
+import { kestrel_msgs as msgs } from "../../msgs/generated/types";
+import { MODEL_FILE, POLICY_INFO_QOS, policyInfoMessage, PolicyStore, readManifest } from "../../nodes/learner/policy";
+import { fixOrtForJest, goalSeekingLayers, tempDir, writeTestPackage } from "../learner/policy/support";
+import { odomMessage, pathMessage, rangeAhead, scanMessage, startController, type Harness } from "./harness";
+
+fixOrtForJest();
+
+const { STOP } = msgs.msg.SafetyStatus;
+const lastCmd = (cmds: Array<{ linear: number; angular: number }>) => cmds[cmds.length - 1]!;
+/** The goal-seeking test policy's command for goal distance d and bearing b (see support.ts). */
+const policyV = (d: number, bias = 0) => ((Math.tanh(d + bias) + 1) / 2) * 0.22;
+
+let t: ReturnType<typeof tempDir>;
+let store: PolicyStore;
+let h: Harness | undefined;
+beforeEach(() => {
+  t = tempDir();
+  store = new PolicyStore(join(t.dir, "policies"));
+});
+afterEach(async () => {
+  await h?.instance.stop?.();
+  h = undefined;
+  t.cleanup();
+});
+
+function deploy(id: string, vBias = 0): string {
+  const layers = goalSeekingLayers();
+  layers[0]!.bias = [vBias, 0];
+  const dir = writeTestPackage(join(t.dir, `cand-${id}`), { layers, manifest: { id } });
+  store.deploy(dir);
+  return dir;
+}
+
+const logs = (level: string) => h!.stack.logs.filter((l) => l.level === level && l.logger === "controller").map((l) => l.message);
+
+describe("controller mode 'policy'", () => {
+  it("drives with the policy's command toward the end of /plan, through the smoother", async () => {
+    deploy("seek");
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);
+    expect(logs("INFO")).toContainEqual(expect.stringMatching(/^policy: loaded 'seek' \(sha256 [0-9a-f]{12}, bc\) from .* in [\d.]+ ms \(mode 'policy' at start\)/));
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0]]));
+    await h.advance(1.0);
+    // Robot at the origin facing the goal 2 m ahead: v = (tanh 2 + 1)/2 · 0.22, w = 0 (pursuit would say 0.2).
+    expect(h.cmds[0]!.linear).toBeCloseTo(0.125, 6); // the smoother's acceleration limit still applies
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(policyV(2), 5);
+    expect(lastCmd(h.cmds).angular).toBeCloseTo(0, 6);
+    expect(h.instance.summary!()).toMatch(/^mode policy \(policy 'seek'\)/);
+  });
+
+  it("turns toward a goal on the left (w = tanh(2 · bearing) · wmax, clamped by the smoother's limits)", async () => {
+    deploy("seek");
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`, "-p", "max_angular_vel:=1.0"]);
+    h.feed.odom = odomMessage(0, 0, 0);
+    h.planPub.publish(pathMessage([[0, 0], [0.5, 0.5], [1, 1]])); // goal at 45° left
+    await h.advance(1.0);
+    expect(lastCmd(h.cmds).angular).toBeCloseTo(1.0, 6); // tanh(π/2) · 2.84 = 2.6, clamped to 1.0
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(policyV(Math.SQRT2), 5);
+  });
+
+  it("is still stopped by the safety layer: an obstacle in the stop zone stops the policy's command", async () => {
+    deploy("seek");
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0]]));
+    await h.advance(0.5);
+    expect(lastCmd(h.cmds).linear).toBeGreaterThan(0.2);
+    h.feed.scan = scanMessage({ 0: rangeAhead(0.13) });
+    await h.advance(0.3);
+    expect(lastCmd(h.cmds)).toMatchObject({ linear: 0, angular: 0 });
+    expect(h.statuses[h.statuses.length - 1]).toMatchObject({ state: STOP, source: "scan" });
+  });
+
+  it("stops at the goal (within xy_goal_tolerance of the path's end)", async () => {
+    deploy("seek");
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0]]));
+    await h.advance(0.5);
+    h.feed.odom = odomMessage(1.9, 0, 0, 0.2, 0);
+    await h.advance(1.0);
+    expect(lastCmd(h.cmds)).toMatchObject({ linear: 0, angular: 0 });
+  });
+
+  it("with no deployable policy refuses with a log line and pursuit drives instead — never blind", async () => {
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);
+    expect(logs("ERROR")).toContainEqual(expect.stringMatching(/^policy: cannot load a policy \(mode 'policy' at start\): no policy deployed in .*policies .*; mode 'policy' runs pursuit instead/));
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0], [3, 0]]));
+    await h.advance(1.0);
+    expect(logs("WARN")).toContainEqual(expect.stringMatching(/^mode 'policy': no deployable policy \(no policy deployed in .*\); pursuit drives until one is loaded/));
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(0.2, 6); // desired_linear_vel: pursuit's cruise speed
+    // A policy deployed later takes over on policy_reload.
+    deploy("late");
+    expect(h.params.set({ policy_reload: true }).successful).toBe(true);
+    await h.advance(1.0);
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(policyV(3), 5); // the policy's speed now: goal 3 m ahead (the feed holds the robot at the origin)
+    expect(logs("INFO")).toContainEqual(expect.stringMatching(/^mode 'policy': policy 'late' drives \(pursuit fallback over\)/));
+  });
+
+  it("switching to policy mode at run time with no policy stays with pursuit", async () => {
+    h = await startController(["-p", `policy_dir:=${store.root}`]);
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0], [3, 0]]));
+    await h.advance(0.5);
+    expect(h.params.set({ mode: "policy" }).successful).toBe(true);
+    await h.advance(0.5);
+    expect(logs("ERROR")).toContainEqual(expect.stringMatching(/cannot load a policy \(mode 'policy'\).*mode 'policy' runs pursuit instead/));
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(0.2, 6);
+  });
+});
+
+describe("controller mode 'shadow'", () => {
+  it("publishes pursuit on /cmd_vel and the policy's raw command on /cmd_vel_shadow", async () => {
+    deploy("seek");
+    h = await startController(["-p", "mode:=shadow", "-p", `policy_dir:=${store.root}`]);
+    const shadow: Array<{ linear: number; angular: number }> = [];
+    h.stack.node("observer").subscribe("geometry_msgs/msg/Twist", "/cmd_vel_shadow").subscribe((m) => shadow.push({ linear: m.linear.x, angular: m.angular.z }));
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0], [3, 0]]));
+    await h.advance(1.0);
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(0.2, 6); // pursuit drives
+    expect(shadow.length).toBeGreaterThanOrEqual(19);
+    expect(lastCmd(shadow).linear).toBeCloseTo(policyV(3), 5); // the policy, unsmoothed: goal 3 m ahead
+    expect(shadow[0]!.linear).toBeCloseTo(policyV(3), 5);
+  });
+
+  it("without a policy drives pursuit and publishes no shadow", async () => {
+    h = await startController(["-p", "mode:=shadow", "-p", `policy_dir:=${store.root}`]);
+    const shadow: unknown[] = [];
+    h.stack.node("observer").subscribe("geometry_msgs/msg/Twist", "/cmd_vel_shadow").subscribe((m) => shadow.push(m));
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0], [3, 0]]));
+    await h.advance(0.5);
+    expect(lastCmd(h.cmds).linear).toBeGreaterThan(0);
+    expect(shadow).toEqual([]);
+  });
+});
+
+describe("controller: policy deployment and reload", () => {
+  it("announces each loaded policy latched on /policy/info (a late subscriber still gets it)", async () => {
+    deploy("seek");
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);
+    await h.advance(0.1);
+    const infos: kestrel_msgs.msg.PolicyInfo[] = [];
+    h.stack.node("late").subscribe("kestrel_msgs/msg/PolicyInfo", "/policy/info", POLICY_INFO_QOS).subscribe((m) => infos.push(m));
+    await h.stack.flush();
+    expect(infos).toHaveLength(1);
+    expect(infos[0]).toMatchObject({ policy_id: "seek", sha256: store.state()!.current.manifest.model.sha256, algorithm: "bc", dataset_hash: "d".repeat(64), code_version: "0.1.0", previous_policy_id: "", store: store.root });
+    expect(infos[0]!.success_rate).toBeCloseTo(0.9, 6);
+    expect(infos[0]!.mean_return).toBeCloseTo(42.5, 6);
+  });
+
+  it("reloads when /policy/info announces a new deployment; a corrupted package is refused and the running policy keeps driving", async () => {
+    deploy("first");
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0]]));
+    await h.advance(1.0);
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(policyV(2), 5);
+    const learner = h.stack.node("learner").createPublisher("kestrel_msgs/msg/PolicyInfo", "/policy/info", POLICY_INFO_QOS);
+
+    // A learner deploys a slower policy and announces it.
+    deploy("second", -2);
+    const announced = readManifest(store.currentDir()!);
+    learner.publish(policyInfoMessage(announced, { stamp: { sec: 0, nanosec: 0 }, deployedAt: store.readPointer()!.deployed_at, store: store.root }));
+    await h.advance(1.0);
+    expect(logs("INFO")).toContainEqual(expect.stringMatching(/^policy: loaded 'second' .*\(\/policy\/info announced 'second'/));
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(policyV(2, -2), 5);
+
+    // Someone corrupts the stored model of a third deployment: the reload refuses it, 'second' keeps driving.
+    deploy("third", 1);
+    const third = store.currentDir()!;
+    const bytes = readFileSync(join(third, MODEL_FILE));
+    bytes[bytes.length - 1] ^= 0x10;
+    writeFileSync(join(third, MODEL_FILE), bytes);
+    expect(h.params.set({ policy_reload: true }).successful).toBe(true);
+    expect(logs("ERROR")).toContainEqual(expect.stringMatching(/^policy: cannot load a policy \(policy_reload\): .*policy\.onnx: sha256 mismatch: .*; policy 'second' keeps running/));
+    await h.advance(0.5);
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(policyV(2, -2), 5);
+
+    // Rolling the store back makes 'second' current again: the reload finds it already running.
+    store.rollback();
+    expect(store.state()!.current.manifest.id).toBe("second");
+    const errors = logs("ERROR").length;
+    expect(h.params.set({ policy_reload: true }).successful).toBe(true);
+    expect(logs("ERROR")).toHaveLength(errors);
+    await h.advance(0.2);
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(policyV(2, -2), 5);
+  });
+});
