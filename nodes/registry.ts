@@ -5,8 +5,9 @@
 import type { NodeDefinition } from "../ros/definition";
 import { simNode } from "../sim/node/sim-node";
 import { controllerNode } from "./controller/node";
+import { perceptionNode } from "./perception/node";
 import { plannerNode } from "./planner/node";
 import { recorderNode } from "./recorder";
 import { tourNode } from "./tour/node";
 
-export const NODE_DEFINITIONS: ReadonlyArray<NodeDefinition<any>> = [simNode, plannerNode, controllerNode, tourNode, recorderNode];
+export const NODE_DEFINITIONS: ReadonlyArray<NodeDefinition<any>> = [simNode, perceptionNode, plannerNode, controllerNode, tourNode, recorderNode];
