@@ -11,6 +11,8 @@ import { EXPORT_SDF_HELP, exportSdfCommand } from "./sim";
 import { EVAL_NAV_HELP, evalNavCommand } from "./eval/nav";
 import { BAG_HELP, bagCommand } from "./bag";
 import { POLICY_HELP, policyCommand } from "./policy";
+import { TRAIN_HELP, trainCommand } from "./train";
+import { EVAL_POLICY_HELP, evalPolicyCommand } from "./eval-policy";
 import { VIEW_HELP, parsePort, viewCommand } from "./view";
 import type { TransportKind } from "../ros/transport/transport";
 
@@ -28,6 +30,8 @@ Commands:
   eval nav [--world W] [--episodes N] [--seed S]   navigation success, collisions, path vs optimal
   bag info|play|record ...        rosbag2 bags (MCAP and .db3): inspect, replay, record
   policy deploy|rollback|show     the learned driving policy store (atomic deploy, one-step rollback)
+  train --algo bc|dagger|ppo ...  train a driving policy (expert data, bags, or the vectorised sim)
+  eval policy [--policy DIR] ...  a policy package against the expert on seeded sim episodes
   view [--bridge-url URL] [--port N]   serve the web view for a running Foxglove bridge
 
 Run 'kestrel <command> --help' for a command's options.
@@ -48,10 +52,11 @@ Runs one node. Under ROS 2, rcl reads the --ros-args; on the embedded bus Kestre
   params: `Usage: kestrel params dump NODE\n\nPrints NODE's default parameters as a ROS 2 YAML parameter file.\n`,
   msgs: `Usage: kestrel msgs show TYPE | kestrel msgs list\n\nTYPE is pkg/msg/Type (or pkg/Type).\n`,
   sim: EXPORT_SDF_HELP,
-  eval: EVAL_NAV_HELP,
+  eval: `${EVAL_NAV_HELP}\n${EVAL_POLICY_HELP}`,
   view: VIEW_HELP,
   bag: BAG_HELP,
   policy: POLICY_HELP,
+  train: TRAIN_HELP,
 };
 
 /** Pulls `--flag value` options out of argv; everything else stays positional. */
@@ -173,9 +178,12 @@ export async function main(argv: string[]): Promise<number> {
       return bagCommand(rest);
     case "policy":
       return policyCommand(rest);
+    case "train":
+      return trainCommand(rest);
     case "eval": {
       const [what, ...more] = rest;
-      if (what !== "nav") throw new Error("eval: expected 'eval nav' (see kestrel eval --help)");
+      if (what === "policy") return evalPolicyCommand(more);
+      if (what !== "nav") throw new Error("eval: expected 'eval nav' or 'eval policy' (see kestrel eval --help)");
       const worlds: string[] = [];
       const filtered: string[] = [];
       for (let i = 0; i < more.length; i++) {

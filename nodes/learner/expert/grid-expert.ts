@@ -1,0 +1,245 @@
+/**
+ * A fast navigation expert over VecEnv state, for behaviour cloning and DAgger labels.
+ *
+ * The real stack (sim node, planner, controller on the bus) needs milliseconds per step; this
+ * expert needs microseconds, so the learners can label thousands of states per second. It is the
+ * same recipe as the stack, on privileged state (the ground-truth pose and the world's geometry):
+ *   1. the world rasterised once into a cost grid (cell centre within the robot's radius plus a
+ *      margin of a solid → lethal; closer than `inflationM` → a cost falling off with clearance),
+ *   2. a cost-aware A* path (nodes/planner/search AStarPlanner) from the robot's cell to the
+ *      goal's, replanned when the robot strays from it or the episode changes,
+ *   3. pure pursuit on it (nodes/controller/pursuit free functions: closest pose, lookahead point,
+ *      curvature, curvature regulation), rotating in place when the carrot is behind.
+ * Pure apart from the per-robot path cache; no I/O.
+ */
+import { AStarPlanner } from "../../planner/search/astar";
+import type { PlanningGrid } from "../../planner/search/types";
+import { closestPoseIndex, findLookaheadPoint, toRobotFrame } from "../../controller/pursuit/geometry";
+import { curvatureConstraint, pursuitCurvature } from "../../controller/pursuit/regulation";
+import type { Path2D } from "../../controller/types";
+import { compileScene, nearestSurface, pointInside, makeSurfacePoint, type Scene } from "../../../sim/geometry";
+import type { VecEnv } from "../../../sim/env/vec-env";
+import type { World } from "../../../sim/world/types";
+
+export interface ExpertConfig {
+  /** Grid cell size (m). */
+  resolutionM: number;
+  /** Clearance added to the robot's radius below which a cell is lethal (m). */
+  marginM: number;
+  /** Clearance (m) beyond the lethal band over which cells carry a decaying cost. */
+  inflationM: number;
+  /** A* cost weight: step · (1 + w · cost / 252). */
+  costWeight: number;
+  /** Pure pursuit lookahead distance (m). */
+  lookaheadM: number;
+  /** Turns tighter than this radius slow the robot in proportion (m). */
+  minRadiusM: number;
+  /** |carrot bearing| above which the robot rotates in place (rad). */
+  rotateThresholdRad: number;
+  /** Angular speed used when rotating in place (rad/s). */
+  rotateSpeed: number;
+  /** Replan when the robot is farther than this from its path (m). */
+  replanDistanceM: number;
+}
+
+export const DEFAULT_EXPERT_CONFIG: ExpertConfig = {
+  resolutionM: 0.05,
+  marginM: 0.06,
+  inflationM: 0.45,
+  costWeight: 4,
+  lookaheadM: 0.45,
+  minRadiusM: 0.35,
+  rotateThresholdRad: 0.9,
+  rotateSpeed: 1.5,
+  replanDistanceM: 0.35,
+};
+
+/** A world rasterised for planning: the planning grid and its placement. */
+export interface WorldGrid {
+  grid: PlanningGrid;
+  originX: number;
+  originY: number;
+  resolution: number;
+}
+
+/** Rasterises a world's free space into a planner cost grid (see the file comment). */
+export function worldGrid(world: World, robotRadius: number, config: ExpertConfig = DEFAULT_EXPERT_CONFIG, scene: Scene = compileScene(world)): WorldGrid {
+  const res = config.resolutionM;
+  const originX = world.bounds.min.x;
+  const originY = world.bounds.min.y;
+  const width = Math.ceil((world.bounds.max.x - originX) / res);
+  const height = Math.ceil((world.bounds.max.y - originY) / res);
+  const costs = new Uint8Array(width * height);
+  const lethal = robotRadius + config.marginM;
+  const reach = lethal + config.inflationM;
+  const sp = makeSurfacePoint();
+  for (let cy = 0; cy < height; cy++) {
+    for (let cx = 0; cx < width; cx++) {
+      const x = originX + (cx + 0.5) * res;
+      const y = originY + (cy + 0.5) * res;
+      let cost = 0;
+      if (pointInside(scene, x, y) >= 0) cost = 254;
+      else if (nearestSurface(scene, x, y, reach, sp)) {
+        const d = sp.distance;
+        if (d <= lethal) cost = 254;
+        else cost = Math.round(252 * Math.exp((-3 * (d - lethal)) / config.inflationM));
+      }
+      costs[cy * width + cx] = cost;
+    }
+  }
+  return { grid: { width, height, costs, version: 1 }, originX, originY, resolution: res };
+}
+
+interface RobotPlan {
+  path: Path2D | null;
+  index: number;
+  goalX: number;
+  goalY: number;
+  /** Consecutive steps the search failed (no path): the robot then drives straight at the goal. */
+  failed: boolean;
+}
+
+const gridCache = new WeakMap<World, Map<string, WorldGrid>>();
+
+/** The expert for every robot of a VecEnv. */
+export class GridExpert {
+  readonly config: ExpertConfig;
+  private readonly grids: WorldGrid[];
+  private readonly plans: RobotPlan[];
+  private readonly planner = new AStarPlanner();
+  private readonly maxLinear: number;
+  private readonly maxAngular: number;
+  /** Searches run so far (for benchmarks and tests). */
+  searches = 0;
+
+  /** `worlds` as given to the VecEnv (one, or one per robot). */
+  constructor(
+    private readonly env: VecEnv,
+    worlds: World | World[],
+    config: Partial<ExpertConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_EXPERT_CONFIG, ...config };
+    const list = Array.isArray(worlds) ? worlds : [worlds];
+    const base = env.config.robot.base;
+    this.maxLinear = base.maxLinear;
+    this.maxAngular = base.maxAngular;
+    const key = JSON.stringify(this.config) + base.footprintRadius;
+    this.grids = [];
+    for (let i = 0; i < env.config.numEnvs; i++) {
+      const world = list.length === 1 ? list[0]! : list[i]!;
+      let perWorld = gridCache.get(world);
+      if (!perWorld) gridCache.set(world, (perWorld = new Map()));
+      let g = perWorld.get(key);
+      if (!g) perWorld.set(key, (g = worldGrid(world, base.footprintRadius, this.config)));
+      this.grids.push(g);
+    }
+    this.plans = Array.from({ length: env.config.numEnvs }, () => ({ path: null, index: 0, goalX: NaN, goalY: NaN, failed: false }));
+  }
+
+  /** Forgets every cached path (call after env.reset). */
+  reset(): void {
+    for (const p of this.plans) p.path = null;
+  }
+
+  /**
+   * Expert commands [v, w] per robot for the env's current state, into `out` (numEnvs · 2).
+   * `observations` are the env's latest (the goal is read from them).
+   */
+  act(observations: Float32Array, out: Float32Array = new Float32Array(this.plans.length * 2)): Float32Array {
+    const obsSize = this.env.obsSize;
+    const beams = this.env.config.lidarBeams;
+    for (let i = 0; i < this.plans.length; i++) {
+      const pose = this.env.robotState(i).pose;
+      const d = observations[i * obsSize + beams]!;
+      const b = observations[i * obsSize + beams + 1]!;
+      const gx = pose.x + d * Math.cos(pose.yaw + b);
+      const gy = pose.y + d * Math.sin(pose.yaw + b);
+      const cmd = this.command(i, pose.x, pose.y, pose.yaw, gx, gy);
+      out[2 * i] = cmd.v;
+      out[2 * i + 1] = cmd.w;
+    }
+    return out;
+  }
+
+  /** The expert's command for robot i at a pose, heading to (gx, gy). */
+  command(i: number, x: number, y: number, yaw: number, gx: number, gy: number): { v: number; w: number } {
+    const c = this.config;
+    const plan = this.plans[i]!;
+    const newGoal = Math.hypot(gx - plan.goalX, gy - plan.goalY) > 0.05;
+    let stray = false;
+    if (plan.path && !newGoal) {
+      plan.index = closestPoseIndex(plan.path, plan.index, x, y, 1.5);
+      stray = Math.hypot(plan.path.xs[plan.index]! - x, plan.path.ys[plan.index]! - y) > c.replanDistanceM;
+    }
+    if (!plan.path || newGoal || stray) this.replan(i, x, y, gx, gy);
+    let tx = gx;
+    let ty = gy;
+    if (plan.path) {
+      const carrot = findLookaheadPoint(plan.path, plan.index, x, y, c.lookaheadM);
+      tx = carrot.x;
+      ty = carrot.y;
+    }
+    const local = toRobotFrame(tx, ty, x, y, yaw);
+    const angle = Math.atan2(local.y, local.x);
+    if (Math.abs(angle) > c.rotateThresholdRad) return { v: 0, w: Math.sign(angle) * Math.min(c.rotateSpeed, this.maxAngular) };
+    const kappa = pursuitCurvature(local.x, local.y);
+    const v = curvatureConstraint(this.maxLinear, kappa, c.minRadiusM);
+    const w = Math.max(-this.maxAngular, Math.min(this.maxAngular, v * kappa));
+    return { v, w };
+  }
+
+  private replan(i: number, x: number, y: number, gx: number, gy: number): void {
+    const plan = this.plans[i]!;
+    const g = this.grids[i]!;
+    plan.goalX = gx;
+    plan.goalY = gy;
+    plan.index = 0;
+    const start = nearestFree(g, x, y);
+    const goal = nearestFree(g, gx, gy);
+    this.searches++;
+    const result = start && goal ? this.planner.search(g.grid, start, goal, { costWeight: this.config.costWeight }) : null;
+    if (!result || !result.ok) {
+      plan.path = null;
+      plan.failed = true;
+      return;
+    }
+    plan.failed = false;
+    const n = result.cells.length;
+    const path: Path2D = { xs: new Float64Array(n + 1), ys: new Float64Array(n + 1), thetas: new Float64Array(n + 1), length: n + 1 };
+    for (let k = 0; k < n; k++) {
+      const cell = result.cells[k]!;
+      path.xs[k] = g.originX + ((cell % g.grid.width) + 0.5) * g.resolution;
+      path.ys[k] = g.originY + (Math.floor(cell / g.grid.width) + 0.5) * g.resolution;
+    }
+    path.xs[n] = gx; // end exactly on the goal
+    path.ys[n] = gy;
+    plan.path = path;
+  }
+}
+
+/** The traversable cell nearest to (x, y) within 0.5 m (spiral by rings), or null. */
+function nearestFree(g: WorldGrid, x: number, y: number): { x: number; y: number } | null {
+  const cx = Math.floor((x - g.originX) / g.resolution);
+  const cy = Math.floor((y - g.originY) / g.resolution);
+  const { width, height, costs } = g.grid;
+  const maxRing = Math.ceil(0.5 / g.resolution);
+  for (let r = 0; r <= maxRing; r++) {
+    let best: { x: number; y: number } | null = null;
+    let bestCost = 253;
+    for (let dy = -r; dy <= r; dy++) {
+      for (let dx = -r; dx <= r; dx++) {
+        if (Math.max(Math.abs(dx), Math.abs(dy)) !== r) continue;
+        const px = cx + dx;
+        const py = cy + dy;
+        if (px < 0 || py < 0 || px >= width || py >= height) continue;
+        const c = costs[py * width + px]!;
+        if (c < bestCost) {
+          bestCost = c;
+          best = { x: px, y: py };
+        }
+      }
+    }
+    if (best) return best;
+  }
+  return null;
+}
