@@ -1,5 +1,5 @@
 import { AStarPlanner } from "../../nodes/planner/search/astar";
-import { JumpPointPlanner } from "../../nodes/planner/search/jps";
+import { buildJumpTables, JumpPointPlanner, naiveJump } from "../../nodes/planner/search/jps";
 import { octile, type PlanningGrid, type SearchOptions, type SearchResult } from "../../nodes/planner/search/types";
 import { cellsOf, gridFrom } from "./grids";
 
@@ -101,5 +101,145 @@ describe("A* with costs", () => {
     const grid = gridFrom(Array.from({ length: 300 }, () => ".".repeat(300)));
     const r = astar.search(grid, { x: 0, y: 0 }, { x: 299, y: 150 }, { timeBudgetMs: 1e-6, costWeight: 1 });
     expect(r.ok ? "found" : r.failure.kind).toBe("PlannerTimedOut");
+  });
+});
+
+/** A seeded generator (mulberry32) so random grids are the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random grid: blocked (lethal) with probability `density`, else a random cost below inscribed (or 0). */
+function randomGrid(rand: () => number, width: number, height: number, density: number, costly: boolean): PlanningGrid {
+  const costs = new Uint8Array(width * height);
+  for (let i = 0; i < costs.length; i++) costs[i] = rand() < density ? 254 : costly ? Math.floor(rand() * 253) : 0;
+  return { width, height, costs };
+}
+
+/**
+ * Plain Dijkstra (O(n²), no heap, floating-point costs) with the searches' rules: the reference
+ * cost of the cheapest path, or Infinity when there is none.
+ */
+function referenceCost(grid: PlanningGrid, s: { x: number; y: number }, t: { x: number; y: number }, costWeight: number): number {
+  const { width, height, costs } = grid;
+  const n = width * height;
+  const free = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < width && y < height && costs[y * width + x]! < 253;
+  const dist = new Float64Array(n).fill(Infinity);
+  const done = new Uint8Array(n);
+  dist[s.y * width + s.x] = 0;
+  for (;;) {
+    let u = -1;
+    for (let i = 0; i < n; i++) if (!done[i] && dist[i]! < Infinity && (u < 0 || dist[i]! < dist[u]!)) u = i;
+    if (u < 0) return Infinity;
+    if (u === t.y * width + t.x) return dist[u]!;
+    done[u] = 1;
+    const ux = u % width;
+    const uy = (u - ux) / width;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const x = ux + dx;
+        const y = uy + dy;
+        if ((dx === 0 && dy === 0) || !free(x, y)) continue;
+        if (dx !== 0 && dy !== 0 && (!free(ux + dx, uy) || !free(ux, uy + dy))) continue;
+        const v = y * width + x;
+        const d = dist[u]! + (dx !== 0 && dy !== 0 ? Math.SQRT2 : 1) * (1 + (costWeight * costs[v]!) / 252);
+        if (d < dist[v]!) dist[v] = d;
+      }
+    }
+  }
+}
+
+describe("JPS jump tables", () => {
+  it("equal the step-by-step jump for every cell and direction on random grids", () => {
+    const rand = rng(7);
+    for (let trial = 0; trial < 60; trial++) {
+      const w = 1 + Math.floor(rand() * 24);
+      const h = 1 + Math.floor(rand() * 24);
+      const density = [0, 0.05, 0.2, 0.4, 0.7][trial % 5]!;
+      const pw = w + 2;
+      const walk = new Uint8Array(pw * (h + 2));
+      for (let y = 1; y <= h; y++) for (let x = 1; x <= w; x++) walk[y * pw + x] = rand() < density ? 0 : 1;
+      const table = buildJumpTables(walk, pw, h + 2);
+      const wrong: string[] = [];
+      for (let y = 1; y <= h; y++) {
+        for (let x = 1; x <= w; x++) {
+          for (let d = 0; d < 8; d++) {
+            const want = naiveJump(walk, pw, x, y, d);
+            const got = table[8 * (y * pw + x) + d]!;
+            if (got !== want) wrong.push(`trial ${trial} (${x},${y}) dir ${d}: ${got} vs ${want}`);
+          }
+        }
+      }
+      expect(wrong.slice(0, 5)).toEqual([]);
+    }
+  });
+});
+
+describe("random grids against a plain Dijkstra", () => {
+  const rand = rng(42);
+  const cases = Array.from({ length: 150 }, (_, i) => {
+    const w = 2 + Math.floor(rand() * 28);
+    const h = 2 + Math.floor(rand() * 28);
+    const grid = randomGrid(rand, w, h, [0.05, 0.2, 0.35][i % 3]!, i % 2 === 1);
+    const pick = (): { x: number; y: number } => {
+      for (;;) {
+        const c = { x: Math.floor(rand() * w), y: Math.floor(rand() * h) };
+        if (grid.costs[c.y * w + c.x]! < 253) return c;
+      }
+    };
+    return { grid, s: pick(), t: pick() };
+  });
+
+  it("A* and JPS find the optimal length (uniform costs), or both no path", () => {
+    for (const { grid, s, t } of cases) {
+      const want = referenceCost(grid, s, t, 0);
+      for (const [name, search] of SEARCHES) {
+        const r = search(grid, s, t);
+        if (want === Infinity) {
+          expect(`${name} ${r.ok ? "found" : r.failure.kind}`).toBe(`${name} NoPathFound`);
+          continue;
+        }
+        if (!r.ok) throw new Error(`${name}: no path where Dijkstra finds ${want}`);
+        expect(Math.abs(r.length - want)).toBeLessThan(1e-9);
+        expectValid(grid, r.cells);
+        expect(r.cells[0]).toBe(s.y * grid.width + s.x);
+        expect(r.cells[r.cells.length - 1]).toBe(t.y * grid.width + t.x);
+      }
+    }
+  });
+
+  it("A* finds the least cost with cost weights (its whole-number costs lose nothing)", () => {
+    for (const { grid, s, t } of cases) {
+      for (const costWeight of [1, 3.7]) {
+        const want = referenceCost(grid, s, t, costWeight);
+        const r = astar.search(grid, s, t, { costWeight });
+        if (want === Infinity) {
+          expect(r.ok).toBe(false);
+          continue;
+        }
+        if (!r.ok) throw new Error(`no path where Dijkstra finds ${want}`);
+        expect(Math.abs(r.cost - want)).toBeLessThan(1e-6);
+        expectValid(grid, r.cells);
+      }
+    }
+  });
+
+  it("JPS and A* see a change to the grid once its version is bumped", () => {
+    for (const [name, search] of SEARCHES) {
+      const grid: PlanningGrid = { ...gridFrom([".....", ".....", "....."]), version: 1 };
+      const before = search(grid, { x: 0, y: 1 }, { x: 4, y: 1 });
+      expect(before.ok && before.length).toBe(4);
+      for (let y = 0; y < 3; y++) grid.costs[y * 5 + 2] = 254;
+      grid.version = 2;
+      const after = search(grid, { x: 0, y: 1 }, { x: 4, y: 1 });
+      expect(`${name} ${after.ok ? "found" : after.failure.kind}`).toBe(`${name} NoPathFound`);
+    }
   });
 });

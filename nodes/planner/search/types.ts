@@ -74,6 +74,26 @@ export function octile(dx: number, dy: number): number {
 }
 
 /**
+ * The searches' step costs are dyadic fractions p / 2^k (the geometric cost rounded to k bits):
+ * with every sum below 2^(53 − k) they add exactly in doubles, so equal path costs compare
+ * equal (true ties, no last-bit "improvements") and the open list can rely on f never falling
+ * (see workspace.ts). This is the finest k ≤ 32 that keeps a search's largest f (below
+ * 2 · cells · √2 · maxFactor) exact; the rounding (≤ 2^-(k+1) per step) is far below any
+ * difference between two paths' lengths, and it is monotone, so with step factors ≥ 1 every
+ * rounded step still costs at least the rounded octile heuristic's (which stays consistent).
+ */
+export function exactCostBits(cells: number, maxFactor: number): number {
+  const bound = 2 * cells * SQRT2 * Math.max(1, maxFactor);
+  return Math.max(8, Math.min(32, Math.floor(Math.log2(2 ** 53 / bound))));
+}
+
+/** x rounded to a multiple of 2^-bits. */
+export function roundToBits(x: number, bits: number): number {
+  const scale = 2 ** bits;
+  return Math.round(x * scale) / scale;
+}
+
+/**
  * Per-cost step factor (1 + w·c/252), or -1 for a blocked cost. 256 entries: one table read
  * per neighbour in the search loops.
  */
