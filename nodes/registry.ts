@@ -3,6 +3,7 @@
  * the per-node ROS 2 executables in lib/kestrel/ and `kestrel nodes` all read this one list.
  */
 import type { NodeDefinition } from "../ros/definition";
+import { robotFramesNode } from "../sim/node/frames-node";
 import { simNode } from "../sim/node/sim-node";
 import { controllerNode } from "./controller/node";
 import { perceptionNode } from "./perception/node";
@@ -10,4 +11,4 @@ import { plannerNode } from "./planner/node";
 import { recorderNode } from "./recorder";
 import { tourNode } from "./tour/node";
 
-export const NODE_DEFINITIONS: ReadonlyArray<NodeDefinition<any>> = [simNode, perceptionNode, plannerNode, controllerNode, tourNode, recorderNode];
+export const NODE_DEFINITIONS: ReadonlyArray<NodeDefinition<any>> = [simNode, perceptionNode, plannerNode, controllerNode, tourNode, recorderNode, robotFramesNode];

@@ -36,7 +36,15 @@ describe("launch/gazebo.launch.xml", () => {
     const p = plan();
     expect(p.args.map((a) => a.name)).toEqual(expect.arrayContaining(["world", "headless", "x", "y", "yaw"]));
     expect(p.warnings).toEqual([]);
-    expect(p.nodes.map((n) => `${n.pkg}/${n.exec}`)).toEqual(["ros_gz_sim/gzserver", "ros_gz_sim/create", "ros_gz_bridge/parameter_bridge"]);
+    expect(p.nodes.map((n) => `${n.pkg}/${n.exec}`)).toEqual([
+      "ros_gz_sim/gzserver",
+      "ros_gz_sim/create",
+      "ros_gz_bridge/parameter_bridge",
+      "kestrel/robot_frames",
+      "kestrel/perception",
+      "kestrel/planner",
+      "kestrel/controller",
+    ]);
   });
 
   it("starts the gz sim server (ros_gz_sim gzserver) on the world, by default the exported office world", () => {
@@ -78,7 +86,13 @@ describe("launch/gazebo.launch.xml", () => {
     expect(param(bridge, "use_sim_time")).toBe(true);
   });
 
-  it("keeps a clearly marked place for Kestrel's nodes", () => {
-    expect(fs.readFileSync(FILE, "utf8")).toMatch(/Kestrel's nodes \(the lead's node list goes here\)/);
+  it("runs Kestrel's nodes on sim time, with map -> odom at the spawn pose", () => {
+    // Floats throughout: launch_ros refuses a list mixing ints and floats.
+    const p = plan({ x: "2.5", y: "-1.0", yaw: "1.57" });
+    expect(param(node(p, "robot_frames"), "map_to_odom")).toEqual([2.5, -1, 1.57]);
+    expect(param(node(plan(), "robot_frames"), "map_to_odom")).toEqual([1, 6, 0]);
+    for (const exec of ["robot_frames", "perception"]) expect(param(node(p, exec), "use_sim_time")).toBe(true);
+    // planner and controller take use_sim_time from config/nav.yaml's /** section.
+    expect(node(p, "planner").parameters).toEqual([expect.objectContaining({ kind: "file", path: path.join(ROOT, "config/nav.yaml") })]);
   });
 });
