@@ -13,6 +13,7 @@ import { BAG_HELP, bagCommand } from "./bag";
 import { POLICY_HELP, policyCommand } from "./policy";
 import { TRAIN_HELP, trainCommand } from "./train";
 import { EVAL_POLICY_HELP, evalPolicyCommand } from "./eval-policy";
+import { EVAL_DETECTOR_HELP, evalDetectorCommand } from "./eval-detector";
 import { VIEW_HELP, parsePort, viewCommand } from "./view";
 import type { TransportKind } from "../ros/transport/transport";
 
@@ -32,6 +33,7 @@ Commands:
   policy deploy|rollback|show     the learned driving policy store (atomic deploy, one-step rollback)
   train --algo bc|dagger|ppo ...  train a driving policy (expert data, bags, or the vectorised sim)
   eval policy [--policy DIR] ...  a policy package against the expert on seeded sim episodes
+  eval detector [--model M] ...   mAP@0.5 of a detector on held-out sim frames of every world
   view [--bridge-url URL] [--port N]   serve the web view for a running Foxglove bridge
 
 Run 'kestrel <command> --help' for a command's options.
@@ -52,7 +54,7 @@ Runs one node. Under ROS 2, rcl reads the --ros-args; on the embedded bus Kestre
   params: `Usage: kestrel params dump NODE\n\nPrints NODE's default parameters as a ROS 2 YAML parameter file.\n`,
   msgs: `Usage: kestrel msgs show TYPE | kestrel msgs list\n\nTYPE is pkg/msg/Type (or pkg/Type).\n`,
   sim: EXPORT_SDF_HELP,
-  eval: `${EVAL_NAV_HELP}\n${EVAL_POLICY_HELP}`,
+  eval: `${EVAL_NAV_HELP}\n${EVAL_POLICY_HELP}\n${EVAL_DETECTOR_HELP}`,
   view: VIEW_HELP,
   bag: BAG_HELP,
   policy: POLICY_HELP,
@@ -183,7 +185,8 @@ export async function main(argv: string[]): Promise<number> {
     case "eval": {
       const [what, ...more] = rest;
       if (what === "policy") return evalPolicyCommand(more);
-      if (what !== "nav") throw new Error("eval: expected 'eval nav' or 'eval policy' (see kestrel eval --help)");
+      if (what === "detector") return evalDetectorCommand(more);
+      if (what !== "nav") throw new Error("eval: expected 'eval nav', 'eval policy' or 'eval detector' (see kestrel eval --help)");
       const worlds: string[] = [];
       const filtered: string[] = [];
       for (let i = 0; i < more.length; i++) {

@@ -18,7 +18,10 @@
  *  - backprop input: dx = a stride-1 'valid' forward Conv2D of dy dilated by the stride (zeros inserted
  *    with reshape+pad), padded by (K-1-top, K-1-left) before and what is needed to reach H+K-1 after
  *    (negative amounts become slices), with the filter flipped spatially and in/out channels swapped
- *    (one JS pass over the small filter; wasm's Reverse kernel is a slow scalar loop).
+ *    (one JS pass over the small filter; wasm's Reverse kernel is a slow scalar loop). For strides > 1
+ *    the registered kernel uses the polyphase split instead (conv2dBackpropInputPolyphase): stride²
+ *    small stride-1 convolutions over dy's own size, one per output phase with that phase's taps,
+ *    interleaved by concat + reshape — the dilated form spends (stride² - 1)/stride² of its work on zeros.
  *  - depthwise backprop input: the same dilated/padded dy through a forward DepthwiseConv2dNative with
  *    the flipped filter reshaped to [KH,KW,Ci*M,1]; for channel multiplier M>1 the M partial results
  *    per input channel are summed.
@@ -216,6 +219,84 @@ export function conv2dBackpropInput(
   });
 }
 
+/**
+ * The taps of one stride phase, flipped, with in/out channels swapped: rows kh = r + sh*a (a < nA),
+ * columns kw = c + sw*b (b < nB); out[j,k,o,i] = w[r + sh*(nA-1-j), c + sw*(nB-1-k), i, o].
+ */
+function phaseFilter(
+  w: ArrayLike<number>,
+  shape: [number, number, number, number],
+  r: number,
+  c: number,
+  sh: number,
+  sw: number,
+): tf.Tensor4D | null {
+  const [kh, kw, ci, co] = shape;
+  const nA = Math.ceil((kh - r) / sh);
+  const nB = Math.ceil((kw - c) / sw);
+  if (nA <= 0 || nB <= 0) return null;
+  const out = new Float32Array(nA * nB * co * ci);
+  for (let j = 0; j < nA; j++)
+    for (let k = 0; k < nB; k++) {
+      const src = ((r + sh * (nA - 1 - j)) * kw + (c + sw * (nB - 1 - k))) * ci * co;
+      const dst = (j * nB + k) * co * ci;
+      for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) out[dst + o * ci + i] = w[src + i * co + o];
+    }
+  return tf.tensor4d(out, [nA, nB, co, ci]);
+}
+
+/**
+ * Conv2D input gradient for strides > 1 split into sh x sw stride-1 convolutions (polyphase), one
+ * per output phase (rows h = i*sh + ph, columns w = j*sw + pw): phase (ph, pw) only receives the
+ * filter taps kh = (ph + top) mod sh (+ sh*a) and kw likewise, so
+ *   dx[i*sh+ph, j*sw+pw] = sum_{a,b} dy[i + q0 - a, j + p0 - b] · w[r + sh*a, c + sw*b]
+ * with q0 = floor((ph + top) / sh), r = (ph + top) mod sh — a 'valid' convolution of dy (padded or
+ * cropped) with that phase's flipped, channel-swapped taps. Together the phases do the work of one
+ * KHxKW convolution over dy's size instead of over the sh·sw times larger zero-dilated dy, then are
+ * interleaved with concat + reshape. Strides of 1 go to conv2dBackpropInput.
+ */
+export function conv2dBackpropInputPolyphase(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  g: ConvGeometry,
+): tf.Tensor4D {
+  const info = convInfo(inputShape, filter.shape, g, false);
+  const { strideHeight: sh, strideWidth: sw, inHeight: H, inWidth: W, padInfo, outHeight: OH, outWidth: OW } = info;
+  if (sh === 1 && sw === 1) return conv2dBackpropInput(dy, filter, inputShape, g);
+  const w = filter.dataSync();
+  return tf.tidy(() => {
+    const b = inputShape[0];
+    const ci = filter.shape[2];
+    const nH = Math.ceil(H / sh);
+    const nW = Math.ceil(W / sw);
+    const rows: tf.Tensor[] = [];
+    for (let ph = 0; ph < sh; ph++) {
+      const r = (ph + padInfo.top) % sh;
+      const q0 = Math.floor((ph + padInfo.top) / sh);
+      const cols: tf.Tensor[] = [];
+      for (let pw = 0; pw < sw; pw++) {
+        const c = (pw + padInfo.left) % sw;
+        const p0 = Math.floor((pw + padInfo.left) / sw);
+        const f = phaseFilter(w, filter.shape, r, c, sh, sw);
+        let out: tf.Tensor4D;
+        if (f === null) out = tf.zeros([b, nH, nW, ci]);
+        else {
+          const [nA, nB] = f.shape;
+          const top = nA - 1 - q0;
+          const left = nB - 1 - p0;
+          const dyp = padOrCrop(dy, top, nH + nA - 1 - OH - top, left, nW + nB - 1 - OW - left);
+          out = tf.conv2d(dyp, f, 1, "valid");
+        }
+        cols.push(out.reshape([b, nH, nW, 1, ci]));
+      }
+      rows.push((cols.length === 1 ? cols[0]! : tf.concat(cols, 3)).reshape([b, nH, 1, nW * sw, ci]));
+    }
+    const full = (rows.length === 1 ? rows[0]! : tf.concat(rows, 2)).reshape([b, nH * sh, nW * sw, ci]) as tf.Tensor4D;
+    return nH * sh === H && nW * sw === W ? full : (tf.slice(full, [0, 0, 0, 0], [b, H, W, ci]) as tf.Tensor4D);
+  });
+}
+
 /** DepthwiseConv2dNative gradient with respect to the input (NHWC, dilations 1). */
 export function depthwiseConv2dBackpropInput(
   dy: tf.Tensor4D,
@@ -310,8 +391,8 @@ const kernels: { name: string; fn: (a: KernelArgs) => tf.TensorInfo }[] = [
       const shape = attrs["inputShape"] as [number, number, number, number];
       const dy = inputs["dy"] as tf.Tensor4D;
       const filter = inputs["filter"] as tf.Tensor4D;
-      if (!isNCHW(attrs)) return conv2dBackpropInput(dy, filter, shape, g);
-      return tf.tidy(() => toNCHW(conv2dBackpropInput(toNHWC(dy), filter, shapeNHWC(shape), g)));
+      if (!isNCHW(attrs)) return conv2dBackpropInputPolyphase(dy, filter, shape, g);
+      return tf.tidy(() => toNCHW(conv2dBackpropInputPolyphase(toNHWC(dy), filter, shapeNHWC(shape), g)));
     },
   },
   {

@@ -1,0 +1,91 @@
+/**
+ * npm run train:detector [-- options]
+ *
+ * Trains Kestrel's sim detector end to end: renders the dataset from the embedded sim camera in
+ * every shipped world (labels: the sim's ground-truth boxes), trains the CNN (TF.js, wasm backend
+ * with Kestrel's convolution-gradient kernels here), exports it to ONNX accepted only at parity
+ * (max abs diff <= 1e-4 against TF.js on a batch of real frames), writes models/kestrel_sim_detector.{onnx,json}
+ * and prints the held-out mAP@0.5 (fresh seeds, every shipped world) through the perception pipeline.
+ *
+ * Options: --frames-per-world N (default 1500)  --epochs N (default 12)  --batch N (default 16)
+ *          --lr X (default 2e-3)  --budget-s S (training time budget, default 1200)  --seed S (default 1)
+ *          --eval-frames N (held-out frames per world, default 150)  --out DIR (default models/)
+ *          --init FILE (start from saved weights, or from an exported .onnx)  --save-weights FILE (write the trained weights)
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { selectBackend } from "../nodes/learner/ml/backend";
+import { buildDataset, classesOfWorlds, loadShippedWorlds } from "../nodes/learner/detector/dataset";
+import { buildDetectorNet } from "../nodes/learner/detector/model";
+import { exportDetector, loadDetectorWeights, loadDetectorWeightsFromOnnx, saveDetectorWeights, trainDetector, writeDetectorModel } from "../nodes/learner/detector/train";
+import { packageShareDir } from "../ros/package-share";
+import { evalDetectorCommand } from "../cli/eval-detector";
+
+function option(argv: string[], name: string, fallback: number): number {
+  const i = argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(argv[i + 1]);
+  if (!Number.isFinite(v)) throw new Error(`${name} needs a number, got '${argv[i + 1]}'`);
+  return v;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const framesPerWorld = option(argv, "--frames-per-world", 1500);
+  const epochs = option(argv, "--epochs", 12);
+  const batchSize = option(argv, "--batch", 16);
+  const lr = option(argv, "--lr", 2e-3);
+  const budget = option(argv, "--budget-s", 1200);
+  const seed = option(argv, "--seed", 1);
+  const evalFrames = option(argv, "--eval-frames", 150);
+  const outIdx = argv.indexOf("--out");
+  const outDir = outIdx >= 0 ? path.resolve(argv[outIdx + 1]!) : path.join(packageShareDir(), "models");
+  const fileOption = (name: string): string | undefined => (argv.indexOf(name) >= 0 ? path.resolve(argv[argv.indexOf(name) + 1]!) : undefined);
+  const init = fileOption("--init");
+  const saveWeights = fileOption("--save-weights");
+  const warmup = option(argv, "--warmup-steps", 100);
+
+  const backend = await selectBackend();
+  const worlds = loadShippedWorlds();
+  const classes = classesOfWorlds(worlds);
+  console.log(`[data] worlds: ${worlds.map((w) => w.name).join(", ")}; classes (${classes.length}): ${classes.join(", ")}`);
+  const net = buildDetectorNet({ inputWidth: 160, inputHeight: 128, numClasses: classes.length, seed });
+  if (init) {
+    if (init.endsWith(".onnx")) loadDetectorWeightsFromOnnx(net, fs.readFileSync(init));
+    else loadDetectorWeights(net, init);
+    console.log(`[train] starting from weights ${init}`);
+  }
+  const t0 = Date.now();
+  const data = buildDataset(worlds, classes, {
+    seed,
+    framesPerWorld,
+    width: net.config.inputWidth,
+    height: net.config.inputHeight,
+    onProgress: (done, total) => {
+      if (done % 1000 === 0 || done === total) console.log(`[data] rendered ${done}/${total} frames`);
+    },
+  });
+  const boxes = data.labels.reduce((a, l) => a + l.filter((b) => !b.hard).length, 0);
+  const hard = data.labels.reduce((a, l) => a + l.filter((b) => b.hard).length, 0);
+  console.log(`[data] ${data.count} frames at ${data.width}x${data.height}, ${boxes} boxes (+${hard} hard) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`[train] backend ${backend.name}; ${net.train.countParams()} parameters; batch ${batchSize}, lr ${lr}, up to ${epochs} epochs or ${budget} s`);
+  const stats = await trainDetector(net, data, { epochs, batchSize, learningRate: lr, timeBudgetS: budget, seed, warmupSteps: warmup });
+  if (saveWeights) {
+    saveDetectorWeights(net, saveWeights);
+    console.log(`[train] weights saved to ${saveWeights}`);
+  }
+  console.log(`[train] ${stats.steps} steps, ${stats.images} images in ${stats.seconds.toFixed(0)} s (${stats.imagesPerSecond.toFixed(1)} img/s)`);
+  const accepted = await exportDetector(net, data, { atol: 1e-4, sampleCount: 8 });
+  console.log(`[export] ONNX parity on 8 frames: max abs diff ${accepted.maxAbsDiff.toExponential(3)} (<= 1e-4), sha256 ${accepted.sha256}`);
+  const description = `Kestrel sim detector: ${classes.length} classes, ${net.config.inputWidth}x${net.config.inputHeight} rgb, stride-8 YOLOX-style head; trained on ${data.count} sim frames (seed ${seed}) for ${stats.steps} steps x ${batchSize}`;
+  const manifestPath = writeDetectorModel(outDir, net, classes, accepted, description);
+  console.log(`[export] wrote ${manifestPath}`);
+  return evalDetectorCommand(["--model", manifestPath, "--frames", String(evalFrames)]);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`train-detector: ${(error as Error).stack ?? error}`);
+    process.exit(1);
+  },
+);
