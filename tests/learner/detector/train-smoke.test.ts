@@ -22,7 +22,7 @@ import {
 import { loadManifest } from "../../../nodes/perception/manifest";
 import { createDecoder } from "../../../nodes/perception/decoders";
 import { evalDetectorCommand } from "../../../cli/eval-detector";
-import { fixOrtForJest } from "../ml/ort-realm";
+import { fixOrtForJest } from "../../support/ort-realm";
 
 fixOrtForJest();
 jest.setTimeout(60000);

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { onnx } from "onnx-proto";
 import { exportToOnnx, UnsupportedLayerError } from "../../../nodes/learner/ml/onnx-export";
 import { checkParity, exportWithParity, ParityError } from "../../../nodes/learner/ml/onnx-parity";
-import { fixOrtForJest } from "./ort-realm";
+import { fixOrtForJest } from "../../support/ort-realm";
 
 fixOrtForJest();
 

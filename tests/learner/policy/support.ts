@@ -6,38 +6,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isMainThread } from "node:worker_threads";
-import * as ort from "onnxruntime-node";
-import { binding, initOrt } from "onnxruntime-node/dist/binding";
 import { onnx } from "onnx-proto";
 import type { PolicyManifest } from "../../../nodes/learner/policy/manifest";
 import { writePolicyPackage } from "../../../nodes/learner/policy/package";
 
-/**
- * Jest runs each test file in its own vm context, but ONNX Runtime's native addon creates output
- * tensors from the host realm's Float32Array, which fails onnxruntime-common's `instanceof
- * Float32Array` check ("A float32 tensor's data must be type of function Float32Array()") — for
- * the public async API as much as for the binding. Outside jest there is one realm and no
- * problem. The fix, for tests only: re-register (the last registration wins) a Tensor subclass
- * that re-wraps a foreign-realm float32 buffer in this realm's Float32Array (no copy).
- * Call at the top of every test file that runs ONNX Runtime in-process.
- */
-export function fixOrtForJest(): void {
-  const TensorBase = ort.Tensor as unknown as new (...args: unknown[]) => object;
-  class RealmTolerantTensor extends TensorBase {
-    constructor(...args: unknown[]) {
-      const [type, data, dims] = args;
-      if (type === "float32" && ArrayBuffer.isView(data) && !(data instanceof Float32Array)) {
-        const view = data as unknown as Float32Array;
-        super("float32", new Float32Array(view.buffer, view.byteOffset, view.length), dims);
-      } else {
-        super(...args);
-      }
-    }
-  }
-  initOrt();
-  binding.initOrtOnce(2, RealmTolerantTensor as unknown as typeof ort.Tensor, isMainThread);
-}
+/** ONNX Runtime inside jest needs the realm fix; see tests/support/ort-realm.ts. */
+export { fixOrtForJest } from "../../support/ort-realm";
 
 export interface Layer {
   /** Row-major [inputs x outputs]. */

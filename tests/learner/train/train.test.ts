@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fixOrtForJest } from "../ml/ort-realm";
+import { fixOrtForJest } from "../../support/ort-realm";
 import { selectBackend } from "../../../nodes/learner/ml/backend";
 import { loadPolicy } from "../../../nodes/learner/policy";
 import { collectRollout, RolloutStore } from "../../../nodes/learner/dataset";

@@ -2,7 +2,7 @@
  * Jest runs each test file in its own vm context, but ONNX Runtime's native addon creates output
  * tensors from the host realm's Float32Array, which fails onnxruntime-common's `instanceof
  * Float32Array` check. For tests only: register a Tensor subclass that re-wraps a foreign-realm
- * float32 buffer in this realm's Float32Array (no copy). Same fix as tests/learner/policy/support.ts.
+ * float32 buffer in this realm's Float32Array (no copy).
  * Call before the first ONNX Runtime session in a test file.
  */
 import { isMainThread } from "node:worker_threads";
