@@ -3,17 +3,13 @@
  * clearance can travel between, each with its optimal grid path length (8-connected, no corner
  * cutting, uniform cost) — the yardstick for the driven path.
  */
-import { compileScene, makeSurfacePoint, nearestSurface, pointInside, type Scene } from "../../sim/geometry";
+import { compileScene, makeSurfacePoint, nearestSurface, pointInside, worldCostGrid, type Scene, type WorldCostGrid } from "../../sim/geometry";
 import { Rng } from "../../sim/random";
 import type { Pose2D, World } from "../../sim/world/types";
 import { AStarPlanner } from "../../nodes/planner/search/astar";
 import type { PlanningGrid } from "../../nodes/planner/search/types";
 
-export interface FreeSpaceGrid extends PlanningGrid {
-  resolutionM: number;
-  originX: number;
-  originY: number;
-}
+export type FreeSpaceGrid = PlanningGrid & WorldCostGrid;
 
 export interface NavEpisode {
   index: number;
@@ -35,22 +31,9 @@ export interface EpisodeSampling {
 
 export const DEFAULT_SAMPLING: EpisodeSampling = { clearanceM: 0.15, endpointClearanceM: 0.35, minDistanceM: 2.0, resolutionM: 0.05 };
 
-/** Rasterises where a robot centre may be: 0 free, 254 blocked (near a surface or inside a solid). */
+/** Where a robot centre may be: 0 free, 254 blocked (near a surface or inside a solid). */
 export function freeSpaceGrid(world: World, scene: Scene, clearanceM: number, resolutionM: number): FreeSpaceGrid {
-  const originX = world.bounds.min.x;
-  const originY = world.bounds.min.y;
-  const width = Math.ceil((world.bounds.max.x - originX) / resolutionM);
-  const height = Math.ceil((world.bounds.max.y - originY) / resolutionM);
-  const costs = new Uint8Array(width * height);
-  const out = makeSurfacePoint();
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const wx = originX + (x + 0.5) * resolutionM;
-      const wy = originY + (y + 0.5) * resolutionM;
-      if (nearestSurface(scene, wx, wy, clearanceM, out)) costs[y * width + x] = 254;
-    }
-  }
-  return { width, height, costs, resolutionM, originX, originY };
+  return worldCostGrid(world, scene, { resolutionM, lethalM: clearanceM, inflationM: 0 });
 }
 
 function cellOf(grid: FreeSpaceGrid, x: number, y: number): { x: number; y: number } {

@@ -5,3 +5,5 @@ export { raycastNearest, raycastAll } from "./raycast";
 export type { RayHit } from "./raycast";
 export { nearestSurface, circleCollides, pointInside, makeSurfacePoint } from "./proximity";
 export type { SurfacePoint } from "./proximity";
+export { worldCostGrid } from "./cost-grid";
+export type { CostGridOptions, WorldCostGrid } from "./cost-grid";

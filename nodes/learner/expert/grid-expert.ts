@@ -17,7 +17,7 @@ import type { PlanningGrid } from "../../planner/search/types";
 import { closestPoseIndex, findLookaheadPoint, toRobotFrame } from "../../controller/pursuit/geometry";
 import { curvatureConstraint, pursuitCurvature } from "../../controller/pursuit/regulation";
 import type { Path2D } from "../../controller/types";
-import { compileScene, nearestSurface, pointInside, makeSurfacePoint, type Scene } from "../../../sim/geometry";
+import { compileScene, worldCostGrid, type Scene } from "../../../sim/geometry";
 import type { VecEnv } from "../../../sim/env/vec-env";
 import type { World } from "../../../sim/world/types";
 
@@ -64,30 +64,8 @@ export interface WorldGrid {
 
 /** Rasterises a world's free space into a planner cost grid (see the file comment). */
 export function worldGrid(world: World, robotRadius: number, config: ExpertConfig = DEFAULT_EXPERT_CONFIG, scene: Scene = compileScene(world)): WorldGrid {
-  const res = config.resolutionM;
-  const originX = world.bounds.min.x;
-  const originY = world.bounds.min.y;
-  const width = Math.ceil((world.bounds.max.x - originX) / res);
-  const height = Math.ceil((world.bounds.max.y - originY) / res);
-  const costs = new Uint8Array(width * height);
-  const lethal = robotRadius + config.marginM;
-  const reach = lethal + config.inflationM;
-  const sp = makeSurfacePoint();
-  for (let cy = 0; cy < height; cy++) {
-    for (let cx = 0; cx < width; cx++) {
-      const x = originX + (cx + 0.5) * res;
-      const y = originY + (cy + 0.5) * res;
-      let cost = 0;
-      if (pointInside(scene, x, y) >= 0) cost = 254;
-      else if (nearestSurface(scene, x, y, reach, sp)) {
-        const d = sp.distance;
-        if (d <= lethal) cost = 254;
-        else cost = Math.round(252 * Math.exp((-3 * (d - lethal)) / config.inflationM));
-      }
-      costs[cy * width + cx] = cost;
-    }
-  }
-  return { grid: { width, height, costs, version: 1 }, originX, originY, resolution: res };
+  const g = worldCostGrid(world, scene, { resolutionM: config.resolutionM, lethalM: robotRadius + config.marginM, inflationM: config.inflationM });
+  return { grid: { width: g.width, height: g.height, costs: g.costs, version: 1 }, originX: g.originX, originY: g.originY, resolution: g.resolutionM };
 }
 
 interface RobotPlan {
