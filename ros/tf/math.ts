@@ -13,6 +13,15 @@ export const IDENTITY: Readonly<Transform> = Object.freeze({
   rotation: Object.freeze({ x: 0, y: 0, z: 0, w: 1 }),
 });
 
+/** Wraps an angle into (-π, π]; exact (no trigonometry) and free for angles already in range. */
+export function normalizeAngle(a: number): number {
+  if (a > -Math.PI && a <= Math.PI) return a;
+  a = a % (2 * Math.PI);
+  if (a > Math.PI) a -= 2 * Math.PI;
+  else if (a <= -Math.PI) a += 2 * Math.PI;
+  return a;
+}
+
 export function quaternionFromYaw(yaw: number): Quaternion {
   return { x: 0, y: 0, z: Math.sin(yaw / 2), w: Math.cos(yaw / 2) };
 }

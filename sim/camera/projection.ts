@@ -12,6 +12,7 @@
 import type { Pose2D } from "../world/types";
 import type { Mount } from "../robot/spec";
 import type { CameraIntrinsics } from "./intrinsics";
+import { normalizeAngle } from "../../ros/tf/math";
 
 /** A level camera in the world: optical centre (m) and heading (rad, CCW from +x). */
 export interface CameraPose {
@@ -99,9 +100,4 @@ export function rowForHeight(pose: CameraPose, k: CameraIntrinsics, zWorld: numb
   return k.cy + (k.fy * (pose.z - zWorld)) / depth;
 }
 
-export function normalizeAngle(a: number): number {
-  let r = a % (2 * Math.PI);
-  if (r > Math.PI) r -= 2 * Math.PI;
-  else if (r <= -Math.PI) r += 2 * Math.PI;
-  return r;
-}
+export { normalizeAngle };

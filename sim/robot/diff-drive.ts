@@ -24,6 +24,7 @@ import type { Scene } from "../geometry/scene";
 import type { Rng } from "../random";
 import type { Pose2D } from "../world/types";
 import type { DiffDriveSpec } from "./spec";
+import { normalizeAngle } from "../../ros/tf/math";
 
 /** Optional imperfections; all zero means an ideal robot. */
 export interface RobotNoise {
@@ -106,14 +107,7 @@ export function resetRobotState(state: RobotState, spawn: Pose2D): void {
   state.time = 0;
 }
 
-/** Wraps an angle into (-π, π]. */
-export function normalizeAngle(a: number): number {
-  if (a > -Math.PI && a <= Math.PI) return a;
-  a = a % (2 * Math.PI);
-  if (a > Math.PI) a -= 2 * Math.PI;
-  else if (a <= -Math.PI) a += 2 * Math.PI;
-  return a;
-}
+export { normalizeAngle };
 
 /** Clamps to [-maxAbs, maxAbs]; a non-finite target becomes 0 (a safe stop). */
 export function clampCommand(target: number, maxAbs: number): number {
