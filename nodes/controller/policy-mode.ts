@@ -1,9 +1,12 @@
 /**
  * The learned-policy controller modes.
  *
- *   policy  the ONNX policy drives toward the END of the current path (the goal the policy was
- *           trained on: VecEnv's goal is the goal itself, not a lookahead point), from the same
- *           observation VecEnv builds (nodes/learner/policy/observation.ts). Its command goes
+ *   policy  the ONNX policy drives from the same observation VecEnv builds in training
+ *           (nodes/learner/policy/observation.ts, the layout its manifest names): the goal is the
+ *           END of the current path (VecEnv's goal is the goal itself), and, in layout
+ *           kestrel-nav-v2, the path's lookahead points in the robot frame come from the current
+ *           /plan (path-features.ts pathLookahead, the function VecEnv's path source uses). The
+ *           node hands the modes the path already in the odom frame, the frame of the pose. Its command goes
  *           through the safety layer and the smoother like any mode's. With no policy loaded it
  *           never drives blind: pursuit drives instead (state "pursuit_fallback"), and the node
  *           logs why; as soon as a policy is loaded the policy drives.
@@ -53,7 +56,7 @@ export class PolicyDriver {
     const goal = goalInRobotFrame(input.pose, { x: path.xs[path.length - 1]!, y: path.ys[path.length - 1]! });
     if (this.observation.length !== policy.observationSize) this.observation = new Float32Array(policy.observationSize);
     observationFromScan(
-      { ranges: input.laserScan.ranges, geometry: input.laserScan.geometry, laserYaw: input.laserScan.laserYaw, goal, velocity: input.velocity },
+      { ranges: input.laserScan.ranges, geometry: input.laserScan.geometry, laserYaw: input.laserScan.laserYaw, goal, velocity: input.velocity, plan: { path, pose: input.pose } },
       policy.observationSpec,
       this.observation,
     );

@@ -3,15 +3,21 @@
  * (or all in one), stepped together. Deterministic for a seed: every robot draws spawns, goals
  * and noise from its own Rng seeded by mixSeed(seed, index).
  *
- * Observation layout, per robot, obsSize = lidarBeams + 4 float32 values at offset i * obsSize:
+ * Observation layout, per robot, obsSize = lidarBeams + 4 float32 values at offset i * obsSize
+ * (lidarBeams + 2 without observeVelocity, plus the extension's values):
  *   [0 .. lidarBeams)   lidar ranges (m), min-pooled from spec.lidar.rays down to lidarBeams
  *                       sectors (beam k covers rays [k·g, (k+1)·g), g = rays / lidarBeams, so
  *                       beam 0 starts straight ahead, counter-clockwise); no return → rangeMax,
  *                       too close → 0;
  *   lidarBeams + 0      distance to the goal centre (m);
  *   lidarBeams + 1      bearing of the goal in the robot frame (rad, (-π, π], + = left);
- *   lidarBeams + 2      current linear velocity v (m/s);
- *   lidarBeams + 3      current angular velocity w (rad/s).
+ *   lidarBeams + 2      current linear velocity v (m/s)        } only with observeVelocity
+ *   lidarBeams + 3      current angular velocity w (rad/s);    }
+ *   then                the extension's values, when one is given (below).
+ * An ObservationExtension appends extension.size values per robot after these: the learner
+ * appends the global path's lookahead points there (layout kestrel-nav-v2,
+ * nodes/learner/algos/env.ts). It is injected because the path comes from a planner, and sim/
+ * never imports nodes/.
  * Actions: Float32Array of [v (m/s), w (rad/s)] per robot; the robot's limits apply.
  * Finished robots (goal reached, collision, timeout) are reset automatically within step(): the
  * observation returned for them is the new episode's first; the last observation of the
@@ -22,7 +28,7 @@ import { scan } from "../lidar/scan";
 import { mixSeed, Rng } from "../random";
 import { createRobotState, normalizeAngle, resetRobotState, stepRobot, type ContactEvent, type RobotNoise, type RobotState } from "../robot/diff-drive";
 import { TURTLEBOT3_LIKE, type RobotSpec } from "../robot/spec";
-import type { GoalRegion, World } from "../world/types";
+import type { GoalRegion, Pose2D, World } from "../world/types";
 
 export interface RewardConfig {
   /** Reward per metre of progress towards the goal (negative when moving away). */
@@ -44,6 +50,8 @@ export interface VecEnvConfig {
   maxEpisodeSteps: number;
   /** Lidar values in the observation; must divide robot.lidar.rays. */
   lidarBeams: number;
+  /** Whether v and w follow the goal in the observation (layout kestrel-nav-v1; v2 leaves them out). */
+  observeVelocity: boolean;
   /** Whether the lidar readings carry the spec's Gaussian noise. */
   lidarNoise: boolean;
   /** Robot description (limits, footprint, lidar). */
@@ -60,12 +68,33 @@ export const DEFAULT_VEC_ENV_CONFIG: VecEnvConfig = {
   dt: 0.1,
   maxEpisodeSteps: 600,
   lidarBeams: 36,
+  observeVelocity: true,
   lidarNoise: true,
   robot: TURTLEBOT3_LIKE,
   robotNoise: { wheelSlipStdDev: 0.02, odomWheelStdDev: 0.01 },
   randomSpawnYaw: true,
   rewards: { progressPerM: 10, goalReached: 100, collision: -100, perStep: -0.05 },
 };
+
+/** Values appended to every robot's observation (see the file comment). */
+export interface ObservationExtension {
+  /** Values per robot. */
+  readonly size: number;
+  /**
+   * Writes robot i's values into out[offset .. offset + size). `fresh` is true on an episode's
+   * first observation (after a reset), so per-robot caches (a planned path) can start over.
+   */
+  write(i: number, state: RobotState, goal: GoalRegion, fresh: boolean, out: Float32Array, offset: number): void;
+}
+
+/**
+ * Draws an episode's start pose and goal for robot i from its rng (deterministic for a seed).
+ * Without one, episodes start at one of the world's spawns and drive to one of its goals. Injected
+ * for the same reason as the extension: a reachable pair needs a planner (nodes/learner/algos/env.ts).
+ */
+export interface EpisodeSampler {
+  sample(i: number, world: World, rng: Rng): { start: Pose2D; goal: GoalRegion };
+}
 
 /** Why an episode ended. */
 export enum DoneReason {
@@ -96,6 +125,7 @@ export interface StepResult {
 }
 
 interface Slot {
+  index: number;
   world: World;
   scene: Scene;
   rng: Rng;
@@ -117,7 +147,14 @@ export class VecEnv {
   private readonly info: StepInfo;
 
   /** `worlds`: one world for all robots, or one per robot (length numEnvs). */
-  constructor(worlds: World | World[], config: Partial<VecEnvConfig> = {}) {
+  constructor(
+    worlds: World | World[],
+    config: Partial<VecEnvConfig> = {},
+    /** Appends values to each observation (layout kestrel-nav-v2's path points). */
+    readonly extension?: ObservationExtension,
+    /** Draws start and goal per episode (default: the world's spawns and goals). */
+    readonly sampler?: EpisodeSampler,
+  ) {
     this.config = { ...DEFAULT_VEC_ENV_CONFIG, ...config };
     const c = this.config;
     if (c.robot.lidar.rays % c.lidarBeams !== 0) throw new Error(`VecEnv: lidarBeams ${c.lidarBeams} must divide ${c.robot.lidar.rays} rays`);
@@ -128,12 +165,12 @@ export class VecEnv {
       if (w.spawns.length === 0 || w.goals.length === 0) throw new Error(`VecEnv: world "${w.name}" needs spawns and goals`);
       if (!scenes.has(w)) scenes.set(w, compileScene(w));
     }
-    this.obsSize = c.lidarBeams + 4;
+    this.obsSize = c.lidarBeams + (c.observeVelocity ? 4 : 2) + (extension?.size ?? 0);
     this.slots = [];
     for (let i = 0; i < c.numEnvs; i++) {
       const world = list.length === 1 ? list[0] : list[i];
       const state = createRobotState(world.spawns[0]);
-      this.slots.push({ world, scene: scenes.get(world) as Scene, rng: new Rng(i), state, goal: world.goals[0], prevDistance: 0, steps: 0, episodeReturn: 0 });
+      this.slots.push({ index: i, world, scene: scenes.get(world) as Scene, rng: new Rng(i), state, goal: world.goals[0], prevDistance: 0, steps: 0, episodeReturn: 0 });
     }
     this.ranges = new Float32Array(c.robot.lidar.rays);
     this.observations = new Float32Array(c.numEnvs * this.obsSize);
@@ -153,7 +190,7 @@ export class VecEnv {
     this.slots.forEach((slot, i) => {
       slot.rng.reseed(mixSeed(seed, i));
       this.resetSlot(slot);
-      this.observe(i);
+      this.observe(i, true);
     });
     return this.observations;
   }
@@ -197,7 +234,7 @@ export class VecEnv {
         this.info.episodeReturns[i] = slot.episodeReturn;
         this.info.episodeLengths[i] = slot.steps;
         this.resetSlot(slot);
-        this.observe(i);
+        this.observe(i, true);
       }
     }
     return { observations: this.observations, rewards: this.rewards, dones: this.dones, info: this.info };
@@ -209,11 +246,18 @@ export class VecEnv {
   }
 
   private resetSlot(slot: Slot): void {
-    const spawn = slot.world.spawns[slot.rng.int(slot.world.spawns.length)];
-    const yaw = this.config.randomSpawnYaw ? slot.rng.range(-Math.PI, Math.PI) : spawn.yaw;
-    resetRobotState(slot.state, { x: spawn.x, y: spawn.y, yaw });
-    const goals = slot.world.goals;
-    slot.goal = goals[slot.rng.int(goals.length)];
+    if (this.sampler) {
+      const drawn = this.sampler.sample(slot.index, slot.world, slot.rng);
+      const yaw = this.config.randomSpawnYaw ? slot.rng.range(-Math.PI, Math.PI) : drawn.start.yaw;
+      resetRobotState(slot.state, { x: drawn.start.x, y: drawn.start.y, yaw });
+      slot.goal = drawn.goal;
+    } else {
+      const spawn = slot.world.spawns[slot.rng.int(slot.world.spawns.length)];
+      const yaw = this.config.randomSpawnYaw ? slot.rng.range(-Math.PI, Math.PI) : spawn.yaw;
+      resetRobotState(slot.state, { x: spawn.x, y: spawn.y, yaw });
+      const goals = slot.world.goals;
+      slot.goal = goals[slot.rng.int(goals.length)];
+    }
     slot.prevDistance = this.goalDistance(slot);
     slot.steps = 0;
     slot.episodeReturn = 0;
@@ -224,8 +268,13 @@ export class VecEnv {
     return Math.hypot(slot.goal.center.x - p.x, slot.goal.center.y - p.y);
   }
 
+  /** The goal region robot i drives to in its current episode (read-only use). */
+  goalOf(i: number): GoalRegion {
+    return this.slots[i].goal;
+  }
+
   /** Writes robot i's observation (layout in the file comment). */
-  private observe(i: number): void {
+  private observe(i: number, fresh = false): void {
     const c = this.config;
     const slot = this.slots[i];
     const lidar = c.robot.lidar;
@@ -246,7 +295,11 @@ export class VecEnv {
     const dy = slot.goal.center.y - p.y;
     this.observations[o + c.lidarBeams] = Math.hypot(dx, dy);
     this.observations[o + c.lidarBeams + 1] = normalizeAngle(Math.atan2(dy, dx) - p.yaw);
-    this.observations[o + c.lidarBeams + 2] = slot.state.v;
-    this.observations[o + c.lidarBeams + 3] = slot.state.w;
+    let k = o + c.lidarBeams + 2;
+    if (c.observeVelocity) {
+      this.observations[k++] = slot.state.v;
+      this.observations[k++] = slot.state.w;
+    }
+    this.extension?.write(i, slot.state, slot.goal, fresh, this.observations, k);
   }
 }

@@ -66,6 +66,27 @@ describe("controller mode 'policy'", () => {
     expect(lastCmd(h.cmds).linear).toBeCloseTo(policyV(Math.SQRT2), 5);
   });
 
+  it("follows the path's lookahead points with a kestrel-nav-v2 policy (w from the first point's lateral offset)", async () => {
+    // A v2 policy that steers toward the path's first lookahead point (0.4 m along /plan) and
+    // ignores the goal's bearing: the path leaves to the left, the goal lies to the right.
+    const size = 36 + 2 + 8;
+    const weights = new Array<number>(size * 2).fill(0);
+    weights[36 * 2 + 0] = 1; // goal distance -> v
+    weights[(36 + 3) * 2 + 1] = 2; // lookahead point 0's y -> w
+    const dir = writeTestPackage(join(t.dir, "cand-follow"), {
+      layers: [{ inputs: size, outputs: 2, weights, bias: [0, 0], tanh: true }],
+      manifest: { id: "follow", observation: { layout: "kestrel-nav-v2", size, lidar_beams: 36, max_range: 3.5, goal: "path_end", lookahead_m: [0.4, 0.8, 1.6, 2.4] } },
+    });
+    store.deploy(dir);
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`, "-p", "max_angular_vel:=1.0"]);
+    h.feed.odom = odomMessage(0, 0, 0);
+    h.planPub.publish(pathMessage([[0, 0], [0, 1], [3, 1], [3, -0.5]]));
+    await h.advance(1.0);
+    // Point 0 is (0, 0.4) in the robot frame: w = tanh(0.8) · 2.84 > 0, clamped to 1.0 (a goal seeker would turn right).
+    expect(lastCmd(h.cmds).angular).toBeCloseTo(1.0, 6);
+    expect(lastCmd(h.cmds).linear).toBeCloseTo(policyV(Math.hypot(3, 0.5)), 5);
+  });
+
   it("is still stopped by the safety layer: an obstacle in the stop zone stops the policy's command", async () => {
     deploy("seek");
     h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);

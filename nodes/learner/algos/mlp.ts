@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { exportWithParity } from "../ml/onnx-parity";
 import { currentCodeVersion, writePolicyPackage, type PolicyManifest } from "../policy";
+import { OBSERVATION_LAYOUT, OBSERVATION_LAYOUT_V1, lookaheadOf, observationSize, type ObservationSpec } from "../policy/observation";
 import type { BatchActor } from "./env";
 
 export interface ActionBounds {
@@ -94,6 +95,9 @@ export interface PackageInfo {
   seed: number;
   lidarBeams: number;
   maxRange: number;
+  /** Observation layout and its lookahead (v2); absent: v1 when the normalisation has lidarBeams + 4 values, else OBSERVATION_LAYOUT (v2) with the default lookahead. */
+  layout?: string;
+  lookaheadM?: readonly number[];
   bounds: ActionBounds;
   normalization: Normalization;
   /** Rows of raw observations for the parity check (at least one). */
@@ -108,7 +112,10 @@ export interface PackageInfo {
  * normalised sample, and writes the policy package. Returns the manifest and the parity error.
  */
 export async function exportPolicyPackage(model: tf.LayersModel, info: PackageInfo): Promise<{ manifest: PolicyManifest; maxAbsDiff: number }> {
-  const size = info.lidarBeams + 4;
+  const spec: ObservationSpec = { lidarBeams: info.lidarBeams, maxRange: info.maxRange, layout: info.layout ?? (info.normalization.mean.length === info.lidarBeams + 4 ? OBSERVATION_LAYOUT_V1 : OBSERVATION_LAYOUT), lookaheadM: info.lookaheadM };
+  const lookahead = lookaheadOf(spec);
+  const size = observationSize(spec);
+  if (info.normalization.mean.length !== size) throw new Error(`exportPolicyPackage: normalisation has ${info.normalization.mean.length} values, layout ${spec.layout} has ${size}`);
   const rows = Math.min(64, info.sample.length / size);
   const x = new Float32Array(rows * size);
   normalizeInto(info.sample, 0, rows, size, info.normalization, x);
@@ -120,7 +127,7 @@ export async function exportPolicyPackage(model: tf.LayersModel, info: PackageIn
       format_version: 1,
       id: `${info.algorithm}-${accepted.sha256.slice(0, 12)}`,
       model: { input: "observation", output: "action" },
-      observation: { layout: "kestrel-nav-v1", size, lidar_beams: info.lidarBeams, max_range: info.maxRange, goal: "path_end" },
+      observation: { layout: spec.layout!, size, lidar_beams: info.lidarBeams, max_range: info.maxRange, goal: "path_end", ...(lookahead.length > 0 ? { lookahead_m: [...lookahead] } : {}) },
       normalization: { mean: info.normalization.mean, std: info.normalization.std },
       action: { size: 2, linear: { min: 0, max: info.bounds.vMax }, angular: { min: -info.bounds.wMax, max: info.bounds.wMax }, squash: "tanh_scaled" },
       provenance: {

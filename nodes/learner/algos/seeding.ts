@@ -1,8 +1,8 @@
 /**
  * Seeding, in one place. One user seed derives every random stream the learners use, each
  * through mixSeed with its own stream number, so changing how one stream is used never shifts
- * another: weight initialisation, minibatch shuffling, action noise, training rollouts and
- * held-out evaluation episodes. Evaluation seeds are far from training seeds (held out).
+ * another: weight initialisation, minibatch shuffling, action noise, training rollouts,
+ * model-selection episodes and held-out evaluation episodes. Evaluation seeds are far from training seeds (held out).
  */
 import { mixSeed, Rng } from "../../../sim/random";
 
@@ -17,6 +17,8 @@ export interface Seeds {
   rollout: number;
   /** env.reset of held-out evaluation. */
   evaluation: number;
+  /** env.reset of model selection (DAgger's keep-best): neither training nor the reported evaluation. */
+  selection: number;
 }
 
 export function deriveSeeds(seed: number): Seeds {
@@ -26,6 +28,7 @@ export function deriveSeeds(seed: number): Seeds {
     noise: mixSeed(seed, 3),
     rollout: mixSeed(seed, 4) % 1_000_000,
     evaluation: 1_000_000 + (mixSeed(seed, 5) % 1_000_000),
+    selection: 2_000_000 + (mixSeed(seed, 6) % 1_000_000),
   };
 }
 

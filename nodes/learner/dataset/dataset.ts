@@ -7,7 +7,7 @@
  * the same hash (no wall-clock time in the manifest).
  *
  * Arrays (row-major, little-endian as the machine writes typed arrays; N transitions):
- *   observations  float32 [N, obsSize]   layout kestrel-nav-v1 (nodes/learner/policy/observation.ts)
+ *   observations  float32 [N, obsSize]   manifest.observation.layout (nodes/learner/policy/observation.ts)
  *   actions       float32 [N, 2]         [v (m/s), w (rad/s)] the expert commanded
  *   rewards       float32 [N]            VecEnv's reward terms (progress, goal, collision, time)
  *   dones         uint8   [N]            1 on the last transition of an episode
@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { OBSERVATION_LAYOUT } from "../policy/observation";
+import { OBSERVATION_LAYOUT_V1, lookaheadOf, observationSize, type ObservationSpec } from "../policy/observation";
 
 export const DATASET_FORMAT = "kestrel-dataset";
 export const DATASET_SCHEMA_VERSION = 1;
@@ -56,7 +56,8 @@ export interface DatasetManifest {
   schema_version: number;
   /** "bags" or "vecenv". */
   origin: string;
-  observation: { layout: string; size: number; lidar_beams: number; max_range: number };
+  /** lookahead_m: layout kestrel-nav-v2's path lookahead arc lengths (m). */
+  observation: { layout: string; size: number; lidar_beams: number; max_range: number; lookahead_m?: number[] };
   action: { size: 2; names: ["v", "w"] };
   count: number;
   episodes: EpisodeRecord[];
@@ -78,9 +79,12 @@ export interface Dataset {
   arrays: DatasetArrays;
 }
 
-export interface ObservationMeta {
-  lidarBeams: number;
-  maxRange: number;
+/** The observation of a dataset's rows (an ObservationSpec; no layout means kestrel-nav-v1). */
+export type ObservationMeta = ObservationSpec;
+
+/** The ObservationSpec a dataset manifest describes. */
+export function datasetSpec(m: Pick<DatasetManifest, "observation">): ObservationSpec {
+  return { lidarBeams: m.observation.lidar_beams, maxRange: m.observation.max_range, layout: m.observation.layout, ...(m.observation.lookahead_m ? { lookaheadM: m.observation.lookahead_m } : {}) };
 }
 
 export function sha256Of(data: Uint8Array | string): string {
@@ -163,9 +167,11 @@ export interface FinalizeOptions {
 
 /** Builds the manifest (splits, statistics, hashes) for finished arrays and episodes. */
 export function finalizeDataset(arrays: DatasetArrays, episodes: EpisodeRecord[], obs: ObservationMeta, options: FinalizeOptions): Dataset {
-  const size = obs.lidarBeams + 4;
+  const size = observationSize(obs);
+  const layout = obs.layout ?? OBSERVATION_LAYOUT_V1;
+  const lookahead = lookaheadOf(obs);
   const count = arrays.actions.length / 2;
-  if (arrays.observations.length !== count * size) throw new Error(`dataset: ${arrays.observations.length} observation values for ${count} transitions of size ${size}`);
+  if (arrays.observations.length !== count * size) throw new Error(`dataset: ${arrays.observations.length} observation values for ${count} transitions of size ${size} (layout ${layout})`);
   const splits = splitEpisodes(
     episodes.map((e) => e.id),
     options.valFraction,
@@ -183,7 +189,7 @@ export function finalizeDataset(arrays: DatasetArrays, episodes: EpisodeRecord[]
     format: DATASET_FORMAT,
     schema_version: DATASET_SCHEMA_VERSION,
     origin: options.origin,
-    observation: { layout: OBSERVATION_LAYOUT, size, lidar_beams: obs.lidarBeams, max_range: obs.maxRange },
+    observation: { layout, size, lidar_beams: obs.lidarBeams, max_range: obs.maxRange, ...(lookahead.length > 0 ? { lookahead_m: [...lookahead] } : {}) },
     action: { size: 2, names: ["v", "w"] },
     count,
     episodes,

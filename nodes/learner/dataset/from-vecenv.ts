@@ -9,6 +9,8 @@
 import { DoneReason, type VecEnv } from "../../../sim/env/vec-env";
 import { mixSeed, Rng } from "../../../sim/random";
 import type { GridExpert } from "../expert/grid-expert";
+import { OBSERVATION_LAYOUT_V1, OBSERVATION_LAYOUT_V2, type ObservationSpec } from "../policy/observation";
+import { DEFAULT_LOOKAHEAD_M } from "../policy/path-features";
 import { finalizeDataset, TransitionBuffer, type Dataset, type EpisodeRecord } from "./dataset";
 
 const OUTCOMES: Record<number, string> = { [DoneReason.Goal]: "success", [DoneReason.Collision]: "collision", [DoneReason.Timeout]: "timeout" };
@@ -36,7 +38,7 @@ export class RolloutStore {
   }
 
   /** The dataset of everything stored so far, episodes contiguous, split and hashed. */
-  toDataset(meta: { lidarBeams: number; maxRange: number }, options: { valFraction: number; splitSeed: number; params: Record<string, unknown> }): Dataset {
+  toDataset(meta: ObservationSpec, options: { valFraction: number; splitSeed: number; params: Record<string, unknown> }): Dataset {
     const order: number[] = [];
     const records: EpisodeRecord[] = [];
     for (const e of this.episodes) {
@@ -46,8 +48,18 @@ export class RolloutStore {
     const arrays = this.buffer.arrays(order);
     // Episode indices follow the regrouped order.
     records.forEach((e, k) => arrays.episodes.fill(k, e.start, e.start + e.count));
-    return finalizeDataset(arrays, records, meta, { ...options, origin: "vecenv", sources: [{ name: "vecenv", sha256: "" }] });
+    return finalizeDataset(arrays, records, inferLayout(meta, this.obsSize), { ...options, origin: "vecenv", sources: [{ name: "vecenv", sha256: "" }] });
   }
+}
+
+/**
+ * A spec without a layout (callers written before v2 pass { lidarBeams, maxRange }) gets the
+ * layout its row size implies: v1 for beams + 4, v2 with the default lookahead otherwise.
+ */
+function inferLayout(meta: ObservationSpec, obsSize: number): ObservationSpec {
+  if (meta.layout) return meta;
+  if (obsSize === meta.lidarBeams + 4) return { ...meta, layout: OBSERVATION_LAYOUT_V1 };
+  return { ...meta, layout: OBSERVATION_LAYOUT_V2, lookaheadM: meta.lookaheadM ?? DEFAULT_LOOKAHEAD_M };
 }
 
 export type PolicyActor = (observations: Float32Array, out: Float32Array) => Float32Array | Promise<Float32Array>;

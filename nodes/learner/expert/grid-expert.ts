@@ -10,7 +10,8 @@
  *      goal's, replanned when the robot strays from it or the episode changes,
  *   3. pure pursuit on it (nodes/controller/pursuit free functions: closest pose, lookahead point,
  *      curvature, curvature regulation), rotating in place when the carrot is behind.
- * Pure apart from the per-robot path cache; no I/O.
+ * Pure apart from the per-robot path cache; no I/O. The path cache (GridPlanner) is also the
+ * path source of the policy observation in the VecEnv (nodes/learner/algos/env.ts).
  */
 import { AStarPlanner } from "../../planner/search/astar";
 import type { PlanningGrid } from "../../planner/search/types";
@@ -79,91 +80,79 @@ interface RobotPlan {
 
 const gridCache = new WeakMap<World, Map<string, WorldGrid>>();
 
-/** The expert for every robot of a VecEnv. */
-export class GridExpert {
+/**
+ * The global planner of the VecEnv robots: a cost-aware A* path per robot on its world's grid,
+ * kept while the robot stays near it and the goal is the same, replanned otherwise. It is the
+ * path source of both the expert (which pursues it) and the policy's observation (layout
+ * kestrel-nav-v2, whose lookahead points come from it), so the two see the same plan, as the
+ * stack's controller and its policy modes both see /plan.
+ */
+export class GridPlanner {
   readonly config: ExpertConfig;
   private readonly grids: WorldGrid[];
   private readonly plans: RobotPlan[];
   private readonly planner = new AStarPlanner();
-  private readonly maxLinear: number;
-  private readonly maxAngular: number;
   /** Searches run so far (for benchmarks and tests). */
   searches = 0;
 
-  /** `worlds` as given to the VecEnv (one, or one per robot). */
-  constructor(
-    private readonly env: VecEnv,
-    worlds: World | World[],
-    config: Partial<ExpertConfig> = {},
-  ) {
+  /** `worlds` as given to the VecEnv (one, or one per robot); `robotRadius` the footprint (m). */
+  constructor(numEnvs: number, worlds: World | World[], robotRadius: number, config: Partial<ExpertConfig> = {}) {
     this.config = { ...DEFAULT_EXPERT_CONFIG, ...config };
     const list = Array.isArray(worlds) ? worlds : [worlds];
-    const base = env.config.robot.base;
-    this.maxLinear = base.maxLinear;
-    this.maxAngular = base.maxAngular;
-    const key = JSON.stringify(this.config) + base.footprintRadius;
+    const key = JSON.stringify(this.config) + robotRadius;
     this.grids = [];
-    for (let i = 0; i < env.config.numEnvs; i++) {
+    for (let i = 0; i < numEnvs; i++) {
       const world = list.length === 1 ? list[0]! : list[i]!;
       let perWorld = gridCache.get(world);
       if (!perWorld) gridCache.set(world, (perWorld = new Map()));
       let g = perWorld.get(key);
-      if (!g) perWorld.set(key, (g = worldGrid(world, base.footprintRadius, this.config)));
+      if (!g) perWorld.set(key, (g = worldGrid(world, robotRadius, this.config)));
       this.grids.push(g);
     }
-    this.plans = Array.from({ length: env.config.numEnvs }, () => ({ path: null, index: 0, goalX: NaN, goalY: NaN, failed: false }));
+    this.plans = Array.from({ length: numEnvs }, () => ({ path: null, index: 0, goalX: NaN, goalY: NaN, failed: false }));
   }
 
-  /** Forgets every cached path (call after env.reset). */
+  /** Forgets every cached path. */
   reset(): void {
-    for (const p of this.plans) p.path = null;
+    for (let i = 0; i < this.plans.length; i++) this.forget(i);
+  }
+
+  /** Forgets robot i's path (a new episode). */
+  forget(i: number): void {
+    const plan = this.plans[i]!;
+    plan.path = null;
+    plan.goalX = NaN;
+    plan.goalY = NaN;
   }
 
   /**
-   * Expert commands [v, w] per robot for the env's current state, into `out` (numEnvs · 2).
-   * `observations` are the env's latest (the goal is read from them).
+   * Robot i's path to (gx, gy) from (x, y), replanned when there is none, the goal moved or the
+   * robot strayed farther than replanDistanceM; `index` is the path pose nearest the robot.
+   * null when the search fails (no path).
    */
-  act(observations: Float32Array, out: Float32Array = new Float32Array(this.plans.length * 2)): Float32Array {
-    const obsSize = this.env.obsSize;
-    const beams = this.env.config.lidarBeams;
-    for (let i = 0; i < this.plans.length; i++) {
-      const pose = this.env.robotState(i).pose;
-      const d = observations[i * obsSize + beams]!;
-      const b = observations[i * obsSize + beams + 1]!;
-      const gx = pose.x + d * Math.cos(pose.yaw + b);
-      const gy = pose.y + d * Math.sin(pose.yaw + b);
-      const cmd = this.command(i, pose.x, pose.y, pose.yaw, gx, gy);
-      out[2 * i] = cmd.v;
-      out[2 * i + 1] = cmd.w;
-    }
-    return out;
-  }
-
-  /** The expert's command for robot i at a pose, heading to (gx, gy). */
-  command(i: number, x: number, y: number, yaw: number, gx: number, gy: number): { v: number; w: number } {
+  track(i: number, x: number, y: number, gx: number, gy: number): { path: Path2D; index: number } | null {
     const c = this.config;
     const plan = this.plans[i]!;
-    const newGoal = Math.hypot(gx - plan.goalX, gy - plan.goalY) > 0.05;
+    const newGoal = !(Math.hypot(gx - plan.goalX, gy - plan.goalY) <= 0.05);
     let stray = false;
     if (plan.path && !newGoal) {
       plan.index = closestPoseIndex(plan.path, plan.index, x, y, 1.5);
       stray = Math.hypot(plan.path.xs[plan.index]! - x, plan.path.ys[plan.index]! - y) > c.replanDistanceM;
     }
     if (!plan.path || newGoal || stray) this.replan(i, x, y, gx, gy);
-    let tx = gx;
-    let ty = gy;
-    if (plan.path) {
-      const carrot = findLookaheadPoint(plan.path, plan.index, x, y, c.lookaheadM);
-      tx = carrot.x;
-      ty = carrot.y;
-    }
-    const local = toRobotFrame(tx, ty, x, y, yaw);
-    const angle = Math.atan2(local.y, local.x);
-    if (Math.abs(angle) > c.rotateThresholdRad) return { v: 0, w: Math.sign(angle) * Math.min(c.rotateSpeed, this.maxAngular) };
-    const kappa = pursuitCurvature(local.x, local.y);
-    const v = curvatureConstraint(this.maxLinear, kappa, c.minRadiusM);
-    const w = Math.max(-this.maxAngular, Math.min(this.maxAngular, v * kappa));
-    return { v, w };
+    return plan.path ? { path: plan.path, index: plan.index } : null;
+  }
+
+  /**
+   * Whether robot i's grid connects (ax, ay) to (bx, by): both ends on traversable cells and an A*
+   * path between them (for drawing reachable episodes).
+   */
+  reachable(i: number, ax: number, ay: number, bx: number, by: number): boolean {
+    const g = this.grids[i]!;
+    const a = cellAt(g, ax, ay);
+    const b = cellAt(g, bx, by);
+    if (!a || !b) return false;
+    return this.planner.search(g.grid, a, b, { costWeight: 0 }).ok;
   }
 
   private replan(i: number, x: number, y: number, gx: number, gy: number): void {
@@ -193,6 +182,91 @@ export class GridExpert {
     path.ys[n] = gy;
     plan.path = path;
   }
+}
+
+/** The expert for every robot of a VecEnv. */
+export class GridExpert {
+  readonly config: ExpertConfig;
+  /** The path source: the env's own (its observation's planner) when it has one, else private. */
+  readonly planner: GridPlanner;
+  private readonly shared: boolean;
+  private readonly maxLinear: number;
+  private readonly maxAngular: number;
+
+  /** `worlds` as given to the VecEnv (one, or one per robot). */
+  constructor(
+    private readonly env: VecEnv,
+    worlds: World | World[],
+    config: Partial<ExpertConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_EXPERT_CONFIG, ...config };
+    const base = env.config.robot.base;
+    this.maxLinear = base.maxLinear;
+    this.maxAngular = base.maxAngular;
+    // An env built by makeNavEnv carries the planner of its observation's path: pursue that very
+    // path (same configuration only), so the labels agree with the path the policy is shown.
+    const envPlanner = (env.extension as { planner?: unknown } | undefined)?.planner;
+    this.shared = envPlanner instanceof GridPlanner && JSON.stringify(envPlanner.config) === JSON.stringify(this.config);
+    this.planner = this.shared ? (envPlanner as GridPlanner) : new GridPlanner(env.config.numEnvs, worlds, base.footprintRadius, this.config);
+  }
+
+  /** Searches run so far (for benchmarks and tests). */
+  get searches(): number {
+    return this.planner.searches;
+  }
+
+  /** Forgets every cached path (call after env.reset; a shared planner already started over). */
+  reset(): void {
+    if (!this.shared) this.planner.reset();
+  }
+
+  /**
+   * Expert commands [v, w] per robot for the env's current state, into `out` (numEnvs · 2).
+   * `observations` are the env's latest (the goal is read from them).
+   */
+  act(observations: Float32Array, out: Float32Array = new Float32Array(this.env.config.numEnvs * 2)): Float32Array {
+    const obsSize = this.env.obsSize;
+    const beams = this.env.config.lidarBeams;
+    for (let i = 0; i < this.env.config.numEnvs; i++) {
+      const pose = this.env.robotState(i).pose;
+      const d = observations[i * obsSize + beams]!;
+      const b = observations[i * obsSize + beams + 1]!;
+      const gx = pose.x + d * Math.cos(pose.yaw + b);
+      const gy = pose.y + d * Math.sin(pose.yaw + b);
+      const cmd = this.command(i, pose.x, pose.y, pose.yaw, gx, gy);
+      out[2 * i] = cmd.v;
+      out[2 * i + 1] = cmd.w;
+    }
+    return out;
+  }
+
+  /** The expert's command for robot i at a pose, heading to (gx, gy). */
+  command(i: number, x: number, y: number, yaw: number, gx: number, gy: number): { v: number; w: number } {
+    const c = this.config;
+    const tracked = this.planner.track(i, x, y, gx, gy);
+    let tx = gx;
+    let ty = gy;
+    if (tracked) {
+      const carrot = findLookaheadPoint(tracked.path, tracked.index, x, y, c.lookaheadM);
+      tx = carrot.x;
+      ty = carrot.y;
+    }
+    const local = toRobotFrame(tx, ty, x, y, yaw);
+    const angle = Math.atan2(local.y, local.x);
+    if (Math.abs(angle) > c.rotateThresholdRad) return { v: 0, w: Math.sign(angle) * Math.min(c.rotateSpeed, this.maxAngular) };
+    const kappa = pursuitCurvature(local.x, local.y);
+    const v = curvatureConstraint(this.maxLinear, kappa, c.minRadiusM);
+    const w = Math.max(-this.maxAngular, Math.min(this.maxAngular, v * kappa));
+    return { v, w };
+  }
+}
+
+/** The cell of (x, y) when it is traversable (below lethal), else null. */
+function cellAt(g: WorldGrid, x: number, y: number): { x: number; y: number } | null {
+  const cx = Math.floor((x - g.originX) / g.resolution);
+  const cy = Math.floor((y - g.originY) / g.resolution);
+  if (cx < 0 || cy < 0 || cx >= g.grid.width || cy >= g.grid.height) return null;
+  return g.grid.costs[cy * g.grid.width + cx]! < 253 ? { x: cx, y: cy } : null;
 }
 
 /** The traversable cell nearest to (x, y) within 0.5 m (spiral by rings), or null. */

@@ -10,12 +10,14 @@
  *     "id": "bc-20250101T120000Z",                  // free text, unique per package by convention
  *     "model": { "file": "policy.onnx", "sha256": "<64 hex>", "input": "observation", "output": "action" },
  *     "observation": {
- *       "layout": "kestrel-nav-v1",                 // see observation.ts: lidar sectors, goal distance,
- *       "size": 40, "lidar_beams": 36,              //   goal bearing, v, w  (size = lidar_beams + 4)
+ *       "layout": "kestrel-nav-v2",                 // see observation.ts: lidar sectors, goal distance,
+ *       "size": 46, "lidar_beams": 36,              //   goal bearing, path lookahead points
+ *       "lookahead_m": [0.4, 0.8, 1.6, 2.4],        //   (size = lidar_beams + 2 + 2 · lookahead points)
  *       "max_range": 3.5,                           // m; lidar sectors are clamped to it
  *       "goal": "path_end"                          // what the goal is in the controller (see observation.ts)
- *     },
- *     "normalization": { "mean": [40 numbers], "std": [40 numbers > 0] },   // x' = (x - mean) / std
+ *     },                                            // layout "kestrel-nav-v1": sectors, goal, v, w;
+ *                                                   //   no lookahead_m, size lidar_beams + 4
+ *     "normalization": { "mean": [46 numbers], "std": [46 numbers > 0] },   // x' = (x - mean) / std
  *     "action": {
  *       "size": 2,                                  // [v (m/s), w (rad/s)]
  *       "linear":  { "min": 0, "max": 0.22 },
@@ -41,6 +43,7 @@
 import Ajv from "ajv";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { OBSERVATION_LAYOUTS, OBSERVATION_LAYOUT_V1, OBSERVATION_LAYOUT_V2, observationSize, type ObservationSpec } from "./observation";
 
 export const POLICY_FORMAT = "kestrel-policy";
 export const POLICY_FORMAT_VERSION = 1;
@@ -59,7 +62,7 @@ export interface PolicyManifest {
   format_version: number;
   id: string;
   model: { file: string; sha256: string; input: string; output: string };
-  observation: { layout: string; size: number; lidar_beams: number; max_range: number; goal: string };
+  observation: { layout: string; size: number; lidar_beams: number; max_range: number; goal: string; lookahead_m?: number[] };
   normalization: { mean: number[]; std: number[] };
   action: { size: 2; linear: Range; angular: Range; squash: Squash };
   provenance: {
@@ -103,7 +106,8 @@ export const POLICY_MANIFEST_SCHEMA = {
       required: ["layout", "size", "lidar_beams", "max_range", "goal"],
       additionalProperties: false,
       properties: {
-        layout: { const: "kestrel-nav-v1" },
+        layout: { type: "string", minLength: 1 },
+        lookahead_m: { type: "array", minItems: 1, maxItems: 64, items: { type: "number", minimum: 0 } },
         size: { type: "integer", minimum: 5 },
         lidar_beams: { type: "integer", minimum: 1, maximum: 4096 },
         max_range: { type: "number", exclusiveMinimum: 0 },
@@ -170,8 +174,18 @@ export function checkManifest(value: unknown, source: string): PolicyManifest {
   }
   const m = value as unknown as PolicyManifest;
   const problems: string[] = [];
-  const { size, lidar_beams } = m.observation;
-  if (size !== lidar_beams + 4) problems.push(`observation.size ${size} must be lidar_beams + 4 = ${lidar_beams + 4} (layout kestrel-nav-v1)`);
+  const { size, layout, lookahead_m } = m.observation;
+  if (!OBSERVATION_LAYOUTS.includes(layout)) {
+    // A layout from a newer (or foreign) Kestrel: its numbers would mean something else here.
+    throw new Error(`${source}: unknown observation layout '${layout}': this Kestrel builds ${OBSERVATION_LAYOUTS.join(", ")}; retrain the policy or upgrade the controller`);
+  }
+  if (layout === OBSERVATION_LAYOUT_V1 && lookahead_m !== undefined) problems.push(`observation.lookahead_m is not part of layout ${layout}`);
+  if (layout === OBSERVATION_LAYOUT_V2 && lookahead_m === undefined) problems.push(`observation.lookahead_m is required by layout ${layout}`);
+  const expected = observationSize(manifestObservationSpec(m));
+  if (size !== expected) {
+    const formula = layout === OBSERVATION_LAYOUT_V2 ? `lidar_beams + 2 + 2 · ${lookahead_m?.length ?? 0} lookahead points` : "lidar_beams + 4";
+    problems.push(`observation.size ${size} must be ${formula} = ${expected} (layout ${layout})`);
+  }
   if (m.normalization.mean.length !== size) problems.push(`normalization.mean has ${m.normalization.mean.length} values, observation.size is ${size}`);
   if (m.normalization.std.length !== size) problems.push(`normalization.std has ${m.normalization.std.length} values, observation.size is ${size}`);
   for (const name of ["linear", "angular"] as const) {
@@ -181,6 +195,12 @@ export function checkManifest(value: unknown, source: string): PolicyManifest {
   if (m.action.linear.min < 0) problems.push(`action.linear.min ${m.action.linear.min} is negative: Kestrel policies do not reverse`);
   if (problems.length > 0) throw new Error(`${source}: invalid policy manifest: ${problems.join("; ")}`);
   return m;
+}
+
+/** The observation a manifest describes. */
+export function manifestObservationSpec(m: Pick<PolicyManifest, "observation">): ObservationSpec {
+  const o = m.observation;
+  return { lidarBeams: o.lidar_beams, maxRange: o.max_range, layout: o.layout, ...(o.lookahead_m ? { lookaheadM: o.lookahead_m } : {}) };
 }
 
 /** Reads and checks `<dir>/manifest.json`. */

@@ -1,15 +1,28 @@
 /**
- * The policy observation (layout "kestrel-nav-v1"), built from live data exactly as the
- * simulator's VecEnv (sim/env/vec-env.ts) builds it for training, so a policy trained there sees
- * the same numbers on the robot. Pure: no I/O, no messages.
+ * The policy observation, built from live data exactly as the simulator's VecEnv
+ * (sim/env/vec-env.ts, extended by nodes/learner/algos/env.ts) builds it for training, so a
+ * policy trained there sees the same numbers on the robot. Pure: no I/O, no messages.
  *
+ * Layout "kestrel-nav-v2" (the current one; size beams + 2 + 2·K):
  *   [0 .. beams)   lidar sector minima (m): sector k covers laser angles [k·2π/beams, (k+1)·2π/beams),
  *                  starting straight ahead, counter-clockwise; a sector with no return is max_range;
  *                  a "too close" reading (-Inf) is 0; values are clamped to max_range;
  *   beams + 0      distance to the goal (m);
  *   beams + 1      bearing of the goal in the robot frame (rad, (-π, π], + = left);
+ *   beams + 2 + 2k, beams + 3 + 2k   (x, y) in the robot frame (m) of the global path's point
+ *                  lookahead_m[k] of arc length ahead of the robot's nearest point on the path
+ *                  (path-features.ts pathLookahead; the path's end where it is shorter).
+ * Layout "kestrel-nav-v1" (kept loadable; size beams + 4): the same sectors and goal, then
  *   beams + 2      linear velocity v (m/s);
- *   beams + 3      angular velocity w (rad/s).
+ *   beams + 3      angular velocity w (rad/s);
+ * and no path: the reactive policy that could not see around walls.
+ *
+ * Why v2 has no velocities: the stack's /cmd_vel is smoothed (acceleration-limited at 20 Hz), so
+ * in recorded episodes "repeat the current v, w" predicts the next command better than anything
+ * the path or the lidar say (measured: RMSE 0.025 rad/s in w against 0.055 for a trained BC),
+ * and a network given v, w learns that shortcut and drives nowhere (causal confusion; the
+ * "inertia problem" of behaviour cloning). The expert's command does not depend on them, and
+ * the controller's smoother still limits the policy's accelerations on the robot.
  *
  * The sim cannot be reused as is (VecEnv.observe is private and reads its own ray buffer), so
  * this replicates it, and tests/learner/policy/observation.test.ts pins the two together on
@@ -28,6 +41,8 @@
  * goal itself, avoiding obstacles on its own, while the path only supplies where that goal is.
  */
 
+import { DEFAULT_LOOKAHEAD_M, pathLookahead, type PathPoints, type PlanarPose } from "./path-features";
+
 /** LaserScan angle and range fields (radians, metres). */
 export interface ScanGeometry {
   angleMin: number;
@@ -40,12 +55,33 @@ export interface ObservationSpec {
   lidarBeams: number;
   /** Sector values are clamped to this (m): the training lidar's range_max. */
   maxRange: number;
+  /** The layout; absent means "kestrel-nav-v1" (specs written before v2). */
+  layout?: string;
+  /** v2: arc lengths (m) of the path lookahead points; DEFAULT_LOOKAHEAD_M when absent. */
+  lookaheadM?: readonly number[];
 }
 
-export const OBSERVATION_LAYOUT = "kestrel-nav-v1";
+export const OBSERVATION_LAYOUT_V1 = "kestrel-nav-v1";
+export const OBSERVATION_LAYOUT_V2 = "kestrel-nav-v2";
+/** The layout new policies and datasets use. */
+export const OBSERVATION_LAYOUT = OBSERVATION_LAYOUT_V2;
+/** Every layout this code can build; a policy package naming another is refused. */
+export const OBSERVATION_LAYOUTS: readonly string[] = [OBSERVATION_LAYOUT_V1, OBSERVATION_LAYOUT_V2];
+
+/** The lookahead arc lengths of a spec (none for v1). */
+export function lookaheadOf(spec: ObservationSpec): readonly number[] {
+  return (spec.layout ?? OBSERVATION_LAYOUT_V1) === OBSERVATION_LAYOUT_V2 ? (spec.lookaheadM ?? DEFAULT_LOOKAHEAD_M) : [];
+}
+
+/** Throws a clear error for a layout this code cannot build. */
+export function checkLayout(layout: string): void {
+  if (!OBSERVATION_LAYOUTS.includes(layout)) throw new Error(`unknown observation layout '${layout}': this Kestrel builds ${OBSERVATION_LAYOUTS.join(", ")}`);
+}
 
 export function observationSize(spec: ObservationSpec): number {
-  return spec.lidarBeams + 4;
+  checkLayout(spec.layout ?? OBSERVATION_LAYOUT_V1);
+  const lookahead = lookaheadOf(spec).length;
+  return lookahead > 0 ? spec.lidarBeams + 2 + 2 * lookahead : spec.lidarBeams + 4;
 }
 
 const TWO_PI = 2 * Math.PI;
@@ -102,16 +138,25 @@ export interface ObservationInput {
   laserYaw: number;
   goal: { distance: number; bearing: number };
   velocity: { linear: number; angular: number };
+  /** v2: the global path and the robot's pose, both in the same frame (e.g. odom). */
+  plan?: { path: PathPoints; pose: PlanarPose };
 }
 
-/** The full observation (size beams + 4) into `out` (allocated when absent). */
+/** The full observation (size observationSize(spec)) into `out` (allocated when absent). */
 export function observationFromScan(input: ObservationInput, spec: ObservationSpec, out: Float32Array = new Float32Array(observationSize(spec))): Float32Array {
   const b = spec.lidarBeams;
-  if (out.length < b + 4) throw new RangeError(`observationFromScan: out has ${out.length} slots, the layout needs ${b + 4}`);
+  const size = observationSize(spec);
+  if (out.length < size) throw new RangeError(`observationFromScan: out has ${out.length} slots, the layout needs ${size}`);
   lidarSectors(input.ranges, input.geometry, input.laserYaw, spec, out);
   out[b] = input.goal.distance;
   out[b + 1] = input.goal.bearing;
-  out[b + 2] = input.velocity.linear;
-  out[b + 3] = input.velocity.angular;
+  const lookahead = lookaheadOf(spec);
+  if (lookahead.length > 0) {
+    if (!input.plan || input.plan.path.length === 0) throw new Error(`observationFromScan: layout ${spec.layout} needs the global path`);
+    pathLookahead(input.plan.path, input.plan.pose, lookahead, out, b + 2);
+  } else {
+    out[b + 2] = input.velocity.linear;
+    out[b + 3] = input.velocity.angular;
+  }
   return out;
 }

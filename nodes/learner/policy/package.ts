@@ -13,7 +13,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { checkManifest, MANIFEST_FILE, MODEL_FILE, readManifest, type PolicyManifest, type Range } from "./manifest";
+import { checkManifest, manifestObservationSpec, MANIFEST_FILE, MODEL_FILE, readManifest, type PolicyManifest, type Range } from "./manifest";
 import type { ObservationSpec } from "./observation";
 import { openSyncSession, type IoMetadata, type SyncSession } from "./runtime";
 
@@ -45,7 +45,7 @@ export class Policy {
     private readonly session: SyncSession,
   ) {
     this.observationSize = manifest.observation.size;
-    this.observationSpec = { lidarBeams: manifest.observation.lidar_beams, maxRange: manifest.observation.max_range };
+    this.observationSpec = manifestObservationSpec(manifest);
     this.normalised = new Float32Array(this.observationSize);
     this.mean = Float32Array.from(manifest.normalization.mean);
     this.invStd = Float32Array.from(manifest.normalization.std, (s) => 1 / s);
@@ -186,7 +186,7 @@ export function writePolicyPackage(dir: string, onnxModel: Uint8Array, draft: Ma
 }
 
 export function manifestSpec(m: PolicyManifest): ObservationSpec {
-  return { lidarBeams: m.observation.lidar_beams, maxRange: m.observation.max_range };
+  return manifestObservationSpec(m);
 }
 
 /** Write to a temporary sibling, then rename over the target (atomic on one POSIX file system). */

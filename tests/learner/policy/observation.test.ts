@@ -5,7 +5,8 @@
  * the replica to it.
  */
 import * as path from "node:path";
-import { goalInRobotFrame, lidarSectors, observationFromScan } from "../../../nodes/learner/policy/observation";
+import { goalInRobotFrame, lidarSectors, observationFromScan, observationSize } from "../../../nodes/learner/policy/observation";
+import { makeNavEnv } from "../../../nodes/learner/algos/env";
 import { VecEnv } from "../../../sim/env";
 import { compileScene } from "../../../sim/geometry/scene";
 import { laserScanGeometry, scan } from "../../../sim/lidar/scan";
@@ -79,5 +80,37 @@ describe("lidarSectors range semantics", () => {
     expect(goalInRobotFrame({ x: 0, y: 0, theta: 0 }, { x: 0, y: 1 }).bearing).toBeCloseTo(Math.PI / 2, 12);
     expect(goalInRobotFrame({ x: 0, y: 0, theta: Math.PI / 2 }, { x: 1, y: 0 }).bearing).toBeCloseTo(-Math.PI / 2, 12);
     expect(goalInRobotFrame({ x: 1, y: 0, theta: 0 }, { x: 0, y: 0 })).toEqual({ distance: 1, bearing: Math.PI });
+  });
+});
+
+describe("observation kestrel-nav-v2 parity with the training env (makeNavEnv)", () => {
+  it("gives identical observations along a rollout: sectors, goal and the planned path's lookahead points", () => {
+    const nav = makeNavEnv(["office"], 1, { lidarNoise: false });
+    expect(nav.spec).toEqual({ lidarBeams: 36, maxRange: lidar.rangeMax, layout: "kestrel-nav-v2", lookaheadM: [0.4, 0.8, 1.6, 2.4] });
+    expect(nav.env.obsSize).toBe(observationSize(nav.spec));
+    const world = nav.worlds[0]!;
+    const scene = compileScene(world);
+    const ranges = new Float32Array(lidar.rays);
+    let obs = nav.env.reset(5);
+    let compared = 0;
+    for (let t = 0; t < 80; t++) {
+      const state = nav.env.robotState(0);
+      const goal = nav.env.goalOf(0).center;
+      const pose = { x: state.pose.x, y: state.pose.y, theta: state.pose.yaw };
+      // The path the env's observation used: the planner's current one (tracking again does not replan).
+      const path = nav.planner!.track(0, pose.x, pose.y, goal.x, goal.y)!.path;
+      scan(scene, state.pose, lidar, null, ranges);
+      const live = observationFromScan({ ranges, geometry, laserYaw: lidar.mount.yaw, goal: goalInRobotFrame(pose, goal), velocity: { linear: state.v, angular: state.w }, plan: { path, pose } }, nav.spec);
+      expect(Array.from(live)).toEqual(Array.from(obs));
+      compared++;
+      obs = nav.env.step(new Float32Array([0.2, 0.6 * Math.sin(0.1 * t)])).observations;
+    }
+    expect(compared).toBe(80);
+  });
+
+  it("refuses a layout it does not know, and a v2 observation without a path", () => {
+    expect(() => observationSize({ lidarBeams: 36, maxRange: 3.5, layout: "kestrel-nav-v9" })).toThrow(/unknown observation layout 'kestrel-nav-v9'/);
+    const input = { ranges: new Float32Array(360), geometry, laserYaw: 0, goal: { distance: 1, bearing: 0 }, velocity: { linear: 0, angular: 0 } };
+    expect(() => observationFromScan(input, { lidarBeams: 36, maxRange: 3.5, layout: "kestrel-nav-v2" })).toThrow(/needs the global path/);
   });
 });

@@ -24,7 +24,7 @@ describe("loadPolicy", () => {
     expect(p.id).toBe("test-policy");
     expect(p.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(p.observationSize).toBe(40);
-    expect(p.observationSpec).toEqual({ lidarBeams: 36, maxRange: 3.5 });
+    expect(p.observationSpec).toEqual({ lidarBeams: 36, maxRange: 3.5, layout: "kestrel-nav-v1" });
     p.dispose();
   });
 
@@ -77,6 +77,25 @@ describe("loadPolicy", () => {
     m.observation = { ...m.observation, lidar_beams: 30 };
     m.action = { ...m.action, linear: { min: 0.3, max: 0.2 } };
     expect(() => checkManifest(m, "m.json")).toThrow(/observation.size 40 must be lidar_beams \+ 4 = 34.*action.linear: min 0.3 must be below max 0.2/);
+  });
+
+  it("checks a kestrel-nav-v2 manifest: size = beams + 2 + 2 · lookahead points, and lookahead_m required", () => {
+    const base = { ...testManifest({}, 46), model: { file: "policy.onnx", sha256: "0".repeat(64), input: "x", output: "y" } };
+    const v2 = { ...base, observation: { ...base.observation, layout: "kestrel-nav-v2", lidar_beams: 36, lookahead_m: [0.4, 0.8, 1.6, 2.4] } };
+    expect(checkManifest(v2, "m.json").observation.lookahead_m).toEqual([0.4, 0.8, 1.6, 2.4]);
+    expect(() => checkManifest({ ...v2, observation: { ...v2.observation, lookahead_m: [0.4] } }, "m.json")).toThrow(/observation.size 46 must be lidar_beams \+ 2 \+ 2 · 1 lookahead points = 40 \(layout kestrel-nav-v2\)/);
+    const { lookahead_m: _drop, ...noLookahead } = v2.observation;
+    void _drop;
+    expect(() => checkManifest({ ...v2, observation: noLookahead }, "m.json")).toThrow(/observation.lookahead_m is required by layout kestrel-nav-v2/);
+  });
+
+  it("refuses a package whose observation layout this Kestrel does not know, naming it", () => {
+    writeTestPackage(t.dir);
+    const file = join(t.dir, "manifest.json");
+    const manifest = JSON.parse(readFileSync(file, "utf8"));
+    manifest.observation.layout = "kestrel-nav-v9";
+    writeFileSync(file, JSON.stringify(manifest));
+    expect(() => loadPolicySync(t.dir)).toThrow(/manifest\.json: unknown observation layout 'kestrel-nav-v9': this Kestrel builds kestrel-nav-v1, kestrel-nav-v2/);
   });
 
   it("refuses an unreadable model with the file named", () => {
