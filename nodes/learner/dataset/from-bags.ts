@@ -6,22 +6,32 @@
  * plan, events — come before /cmd_vel):
  *   - a transition is made at every /cmd_vel received inside an episode (between an episode's
  *     START and END events; a bag without events is one episode from its first to last message);
- *   - its observation is observationFromScan (the controller's and VecEnv's layout) from the
- *     latest /scan, the latest /odom (pose for the goal, twist for v and w) and the latest /plan,
- *     whose END is the goal (as the controller's policy mode takes it), all received at or before
- *     the /cmd_vel; a /cmd_vel before any of the three is skipped;
+ *   - its observation is observationFromScan (the controller's and VecEnv's layout, `layout`:
+ *     kestrel-nav-v2 by default) from the latest /scan, the latest /odom (pose for the goal and
+ *     the path lookahead, twist for v and w) and the latest /plan, whose END is the goal (as the
+ *     controller's policy mode takes it) and whose lookahead points come from path-features.ts
+ *     pathLookahead (the function the controller and VecEnv use), all received at or before the
+ *     /cmd_vel; a /cmd_vel before any of the three, or whose plan cannot be brought into the
+ *     odom frame yet, is skipped;
  *   - its action is that /cmd_vel's [linear.x, angular.z];
  *   - its reward is VecEnv's: progressPerM · (goal distance now − goal distance at the next
  *     transition, or at the END event for the last one) + perStep, plus goalReached on the last
  *     transition of a "success" episode and collision on that of a "collision" one;
  *   - done is 1 on the last transition of every episode.
- * The /plan is taken to be in the /odom frame (the planner's default global_frame, odom).
+ *
+ * Frames: the pose is in the /odom message's frame (odom); the /plan is in its header.frame_id
+ * (config/nav.yaml plans in `map`, and the embedded sim latches map -> odom at the spawn pose, not
+ * the identity). The plan is moved into the odom frame with the latest planar map -> odom (or
+ * odom -> map) transform recorded on /tf_static or /tf before it is used, exactly as the
+ * controller node moves /plan into odom before its modes see it. A plan with no frame, or in the
+ * odom frame already, is used as is.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { openBag } from "../../../ros/bag";
 import { DEFAULT_VEC_ENV_CONFIG, type RewardConfig } from "../../../sim/env/vec-env";
-import { goalInRobotFrame, observationFromScan } from "../policy/observation";
+import { OBSERVATION_LAYOUT, goalInRobotFrame, observationFromScan, observationSize, type ObservationSpec } from "../policy/observation";
+import { DEFAULT_LOOKAHEAD_M, lookupTransform, recordTransform, transformPoints, yawOfQuaternion, type PathPoints, type TransformTable } from "../policy/path-features";
 import { finalizeDataset, sha256Of, TransitionBuffer, type Dataset, type EpisodeRecord } from "./dataset";
 
 export interface BagTopics {
@@ -30,6 +40,8 @@ export interface BagTopics {
   plan: string;
   cmdVel: string;
   events: string;
+  tf: string;
+  tfStatic: string;
 }
 
 export interface BagDatasetOptions {
@@ -39,6 +51,10 @@ export interface BagDatasetOptions {
   maxRange: number;
   /** Laser yaw on base_link (rad). */
   laserYaw: number;
+  /** Observation layout (default OBSERVATION_LAYOUT, kestrel-nav-v2). */
+  layout: string;
+  /** v2 lookahead arc lengths (m). */
+  lookaheadM: readonly number[];
   topics: BagTopics;
   rewards: RewardConfig;
   /** Fraction of episodes held out for validation. */
@@ -51,7 +67,9 @@ export const DEFAULT_BAG_DATASET_OPTIONS: BagDatasetOptions = {
   lidarBeams: DEFAULT_VEC_ENV_CONFIG.lidarBeams,
   maxRange: DEFAULT_VEC_ENV_CONFIG.robot.lidar.rangeMax,
   laserYaw: 0,
-  topics: { scan: "/scan", odom: "/odom", plan: "/plan", cmdVel: "/cmd_vel", events: "/episode/events" },
+  layout: OBSERVATION_LAYOUT,
+  lookaheadM: DEFAULT_LOOKAHEAD_M,
+  topics: { scan: "/scan", odom: "/odom", plan: "/plan", cmdVel: "/cmd_vel", events: "/episode/events", tf: "/tf", tfStatic: "/tf_static" },
   rewards: DEFAULT_VEC_ENV_CONFIG.rewards,
   valFraction: 0.2,
   splitSeed: 0,
@@ -72,11 +90,16 @@ interface Scan {
   ranges: ArrayLike<number>;
 }
 interface Odom {
+  header?: { frame_id: string };
   pose: { pose: { position: { x: number; y: number }; orientation: { x: number; y: number; z: number; w: number } } };
   twist: { twist: { linear: { x: number }; angular: { z: number } } };
 }
 interface Plan {
+  header?: { frame_id: string };
   poses: Array<{ pose: { position: { x: number; y: number } } }>;
+}
+interface TfMessage {
+  transforms: Array<Parameters<typeof recordTransform>[1]>;
 }
 interface Twist {
   linear: { x: number };
@@ -89,7 +112,18 @@ interface Event {
 }
 
 export function yawOf(q: { x: number; y: number; z: number; w: number }): number {
-  return Math.atan2(2 * (q.w * q.z + q.x * q.y), 1 - 2 * (q.y * q.y + q.z * q.z));
+  return yawOfQuaternion(q);
+}
+
+/**
+ * A nav_msgs/Path's positions in `targetFrame` (the odom frame of the pose), through the planar
+ * transforms recorded so far; undefined when the table cannot connect the two frames yet.
+ */
+export function planInFrame(plan: Plan, targetFrame: string, transforms: TransformTable): PathPoints | undefined {
+  const t = lookupTransform(transforms, targetFrame, plan.header?.frame_id ?? "");
+  if (!t) return undefined;
+  const raw = { xs: plan.poses.map((p) => p.pose.position.x), ys: plan.poses.map((p) => p.pose.position.y), length: plan.poses.length };
+  return transformPoints(raw, t);
 }
 
 /**
@@ -98,10 +132,11 @@ export function yawOf(q: { x: number; y: number; z: number; w: number }): number
  */
 export function alignMessages(messages: TimedMessage[], source: string, options: BagDatasetOptions, buffer: TransitionBuffer, firstEpisodeIndex = 0): EpisodeRecord[] {
   const t = options.topics;
-  const spec = { lidarBeams: options.lidarBeams, maxRange: options.maxRange };
   const order = (m: TimedMessage): number => (m.topic === t.cmdVel ? 1 : 0);
+  const spec: ObservationSpec = { lidarBeams: options.lidarBeams, maxRange: options.maxRange, layout: options.layout, lookaheadM: options.lookaheadM };
+  const wanted = new Set([t.scan, t.odom, t.plan, t.cmdVel, t.events, t.tf, t.tfStatic]);
   const sorted = messages
-    .filter((m) => m.topic === t.scan || m.topic === t.odom || m.topic === t.plan || m.topic === t.cmdVel || m.topic === t.events)
+    .filter((m) => wanted.has(m.topic))
     .map((m, i) => ({ m, i }))
     .sort((a, b) => (a.m.timeNs < b.m.timeNs ? -1 : a.m.timeNs > b.m.timeNs ? 1 : order(a.m) - order(b.m) || a.i - b.i))
     .map((x) => x.m);
@@ -109,14 +144,26 @@ export function alignMessages(messages: TimedMessage[], source: string, options:
   let scan: Scan | undefined;
   let odom: Odom | undefined;
   let plan: Plan | undefined;
+  // The plan in the odom frame, recomputed when the plan, the odom frame or a transform changes.
+  let planOdom: PathPoints | undefined;
+  let planDirty = true;
+  const transforms: TransformTable = new Map();
+  const currentPlan = (): PathPoints | undefined => {
+    if (!plan || plan.poses.length === 0 || !odom) return undefined;
+    if (planDirty) {
+      planOdom = planInFrame(plan, odom.header?.frame_id ?? "", transforms);
+      planDirty = false;
+    }
+    return planOdom;
+  };
   const episodes: EpisodeRecord[] = [];
   let current: { id: string; start: number; distances: number[] } | undefined = hasEvents ? undefined : { id: `${source}/episode`, start: buffer.count, distances: [] };
-  const obs = new Float32Array(options.lidarBeams + 4);
+  const obs = new Float32Array(observationSize(spec));
   const goalDistance = (): number | undefined => {
-    if (!odom || !plan || plan.poses.length === 0) return undefined;
-    const end = plan.poses[plan.poses.length - 1]!.pose.position;
+    const path = currentPlan();
+    if (!odom || !path) return undefined;
     const p = odom.pose.pose.position;
-    return Math.hypot(end.x - p.x, end.y - p.y);
+    return Math.hypot(path.xs[path.length - 1]! - p.x, path.ys[path.length - 1]! - p.y);
   };
   const close = (outcome: string, finalDistance: number | undefined): void => {
     if (!current) return;
@@ -139,20 +186,33 @@ export function alignMessages(messages: TimedMessage[], source: string, options:
   };
   for (const m of sorted) {
     if (m.topic === t.scan) scan = m.message as Scan;
-    else if (m.topic === t.odom) odom = m.message as Odom;
-    else if (m.topic === t.plan) plan = m.message as Plan;
-    else if (m.topic === t.events) {
+    else if (m.topic === t.odom) {
+      const next = m.message as Odom;
+      if ((next.header?.frame_id ?? "") !== (odom?.header?.frame_id ?? "")) planDirty = true;
+      odom = next;
+    } else if (m.topic === t.plan) {
+      plan = m.message as Plan;
+      planDirty = true;
+    } else if (m.topic === t.tf || m.topic === t.tfStatic) {
+      for (const tr of (m.message as TfMessage).transforms ?? []) {
+        recordTransform(transforms, tr);
+        // Only an edge touching the plan's frame can move the plan (odom -> base_link cannot).
+        const planFrame = (plan?.header?.frame_id ?? "").replace(/^\//, "");
+        if (planFrame === "" || tr.header.frame_id.replace(/^\//, "") === planFrame || tr.child_frame_id.replace(/^\//, "") === planFrame) planDirty = true;
+      }
+    } else if (m.topic === t.events) {
       const e = m.message as Event;
       if (e.event === 0) {
         close("aborted", goalDistance());
         current = { id: `${source}/${e.episode_id}`, start: buffer.count, distances: [] };
       } else if (current && current.id === `${source}/${e.episode_id}`) close(e.outcome || "unknown", goalDistance());
     } else if (m.topic === t.cmdVel) {
-      if (!current || !scan || !odom || !plan || plan.poses.length === 0) continue;
+      const path = currentPlan();
+      if (!current || !scan || !odom || !path) continue;
       const cmd = m.message as Twist;
       const p = odom.pose.pose;
-      const end = plan.poses[plan.poses.length - 1]!.pose.position;
-      const goal = goalInRobotFrame({ x: p.position.x, y: p.position.y, theta: yawOf(p.orientation) }, end);
+      const pose = { x: p.position.x, y: p.position.y, theta: yawOf(p.orientation) };
+      const goal = goalInRobotFrame(pose, { x: path.xs[path.length - 1]!, y: path.ys[path.length - 1]! });
       observationFromScan(
         {
           ranges: scan.ranges,
@@ -160,6 +220,7 @@ export function alignMessages(messages: TimedMessage[], source: string, options:
           laserYaw: options.laserYaw,
           goal,
           velocity: { linear: odom.twist.twist.linear.x, angular: odom.twist.twist.angular.z },
+          plan: { path, pose },
         },
         spec,
         obs,
@@ -188,7 +249,8 @@ export function bagContentHash(bag: string): string {
 /** Reads every bag (decoded), aligns them in the given order and finalises the dataset. */
 export async function datasetFromBags(bags: string[], options: Partial<BagDatasetOptions> = {}): Promise<Dataset> {
   const o: BagDatasetOptions = { ...DEFAULT_BAG_DATASET_OPTIONS, ...options, topics: { ...DEFAULT_BAG_DATASET_OPTIONS.topics, ...options.topics } };
-  const buffer = new TransitionBuffer(o.lidarBeams + 4);
+  const spec: ObservationSpec = { lidarBeams: o.lidarBeams, maxRange: o.maxRange, layout: o.layout, lookaheadM: o.lookaheadM };
+  const buffer = new TransitionBuffer(observationSize(spec));
   const episodes: EpisodeRecord[] = [];
   const sources: Array<{ name: string; sha256: string }> = [];
   const topics = Object.values(o.topics);
@@ -203,7 +265,7 @@ export async function datasetFromBags(bags: string[], options: Partial<BagDatase
   if (buffer.count === 0) throw new Error(`no transitions in ${bags.join(", ")}: need /cmd_vel with ${o.topics.scan}, ${o.topics.odom} and ${o.topics.plan} before it, inside episodes`);
   const { topics: _t, rewards, ...rest } = o;
   void _t;
-  return finalizeDataset(buffer.arrays(), episodes, o, {
+  return finalizeDataset(buffer.arrays(), episodes, spec, {
     valFraction: o.valFraction,
     splitSeed: o.splitSeed,
     origin: "bags",

@@ -58,7 +58,7 @@ describe("datasets from bags", () => {
 
   it("aligns a hand-made bag into exact transitions", async () => {
     await writeBag(join(dir, "bag1"));
-    const ds = await datasetFromBags([join(dir, "bag1")], { lidarBeams: 4, maxRange: 3.5 });
+    const ds = await datasetFromBags([join(dir, "bag1")], { lidarBeams: 4, maxRange: 3.5, layout: "kestrel-nav-v1" });
     const m = ds.manifest;
     expect(m.count).toBe(2);
     expect(m.observation).toEqual({ layout: "kestrel-nav-v1", size: 8, lidar_beams: 4, max_range: 3.5 });
@@ -75,6 +75,50 @@ describe("datasets from bags", () => {
     expect(m.episodes).toEqual([{ id: "bag1/ep-1", source: "bag1", start: 0, count: 2, outcome: "success", return: expect.closeTo(109.9, 4) }]);
     expect(m.sources[0]!.name).toBe("bag1");
     expect(m.sources[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("adds the plan's lookahead points in the odom frame, moving a map-frame plan through the recorded map -> odom (layout v2)", async () => {
+    // The sim latches map -> odom at the spawn pose: odom's origin at (2, 1) in map, turned 90°.
+    // The plan runs from (2, 1) along map +y, i.e. from odom's origin along odom +x.
+    const mapPlan = {
+      header: { stamp, frame_id: "map" },
+      poses: [[2, 1], [2, 5]].map(([x, y]) => ({ header: { stamp, frame_id: "map" }, pose: { position: { x, y, z: 0 }, orientation: { x: 0, y: 0, z: 0, w: 1 } } })),
+    };
+    const tfStatic = {
+      transforms: [
+        {
+          header: { stamp, frame_id: "map" },
+          child_frame_id: "odom",
+          transform: { translation: { x: 2, y: 1, z: 0 }, rotation: { x: 0, y: 0, z: Math.sin(Math.PI / 4), w: Math.cos(Math.PI / 4) } },
+        },
+      ],
+    };
+    const w = await BagWriter.open({ uri: join(dir, "bag-map"), compression: "none" });
+    const types: Record<string, string> = { "/scan": "sensor_msgs/msg/LaserScan", "/odom": "nav_msgs/msg/Odometry", "/plan": "nav_msgs/msg/Path", "/cmd_vel": "geometry_msgs/msg/Twist", "/episode/events": "kestrel_msgs/msg/EpisodeEvent", "/tf_static": "tf2_msgs/msg/TFMessage" };
+    for (const [name, type] of Object.entries(types)) w.addTopic({ name, type, offeredQos: [], schemaText: registry.schemaText(type) });
+    const put = (topic: string, t: number, m: unknown) => w.write(topic, codecFor(types[topic]!, registry).serialize(m as never), ms(t));
+    put("/episode/events", 10, event(0, "ep-1"));
+    put("/scan", 20, scan(1.0));
+    put("/odom", 20, odom(0, 0, 0, 0.1, 0));
+    put("/plan", 30, mapPlan);
+    put("/cmd_vel", 40, twist(0.1, 0)); // the plan cannot be brought into odom yet: skipped
+    put("/tf_static", 50, tfStatic);
+    put("/cmd_vel", 60, twist(0.2, 0.1)); // T0
+    put("/odom", 70, odom(1, 0, Math.PI / 2, 0.2, 0));
+    put("/cmd_vel", 80, twist(0.2, -0.1)); // T1: robot at odom (1, 0) facing odom +y
+    put("/episode/events", 90, event(1, "ep-1", "success"));
+    w.close();
+    const ds = await datasetFromBags([join(dir, "bag-map")], { lidarBeams: 4, maxRange: 3.5 });
+    expect(ds.manifest.observation).toEqual({ layout: "kestrel-nav-v2", size: 14, lidar_beams: 4, max_range: 3.5, lookahead_m: [0.4, 0.8, 1.6, 2.4] });
+    expect(ds.manifest.count).toBe(2);
+    const obs = Array.from(ds.arrays.observations);
+    // T0: the goal is odom (4, 0): d 4, bearing 0; the lookahead points straight ahead (no v, w in v2).
+    const t0 = obs.slice(4, 14);
+    [4, 0, 0.4, 0, 0.8, 0, 1.6, 0, 2.4, 0].forEach((e, i) => expect(t0[i]).toBeCloseTo(e, 6));
+    // T1: from (1, 0) facing +y, the path ahead (+x) is to the robot's right (−y in its frame).
+    const t1 = obs.slice(14 + 4, 28);
+    const expected = [3, -Math.PI / 2, 0, -0.4, 0, -0.8, 0, -1.6, 0, -2.4];
+    t1.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
   });
 
   it("is reproducible, hashed, immutable and verified on load", async () => {
