@@ -3,6 +3,7 @@
  * The `kestrel` command line. Each subcommand lives in its own file; this one only dispatches and
  * prints help. Errors are printed as one clear line (no stack) and exit non-zero.
  */
+import { resolve as resolvePath } from "node:path";
 import { nodesCommand, msgsListCommand, msgsShowCommand, paramsDumpCommand } from "./info";
 import { launchCommand, parseLaunchArguments } from "./launch";
 import { parseDurationS } from "./lifetime";
@@ -28,7 +29,7 @@ Commands:
   msgs show TYPE                  print a message definition (like 'ros2 interface show')
   msgs list                       list every message type Kestrel knows
   sim export-sdf WORLD [-o FILE]  export a world (YAML or Moving AI .map) as an SDF world for gz sim
-  eval nav [--world W] [--episodes N] [--seed S]   navigation success, collisions, path vs optimal
+  eval nav [--world W] [--episodes N] [--seed S] [--record DIR] [--policy DIR]   navigation success, collisions, path vs optimal (--record: bags; --policy: policy mode)
   bag info|play|record ...        rosbag2 bags (MCAP and .db3): inspect, replay, record
   policy deploy|rollback|show     the learned driving policy store (atomic deploy, one-step rollback)
   train --algo bc|dagger|ppo ...  train a driving policy (expert data, bags, or the vectorised sim)
@@ -193,12 +194,14 @@ export async function main(argv: string[]): Promise<number> {
         if (more[i] === "--world") worlds.push(more[++i] ?? "");
         else filtered.push(more[i]!);
       }
-      const { opts, rest: extra } = takeOptions(filtered, ["--episodes", "--seed"], []);
+      const { opts, rest: extra } = takeOptions(filtered, ["--episodes", "--seed", "--record", "--policy"], []);
       if (extra.length > 0) throw new Error(`eval nav: unexpected '${extra[0]}'`);
+      const recordDir = opts["--record"] as string | undefined;
+      const policyDir = opts["--policy"] as string | undefined;
       const episodes = positiveInteger("--episodes", (opts["--episodes"] as string | undefined) ?? "20");
       const seed = Number((opts["--seed"] as string | undefined) ?? "0");
       if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, found '${String(opts["--seed"])}'`);
-      await evalNavCommand({ worlds, episodes, seed, print: (line) => process.stdout.write(`${line}\n`) });
+      await evalNavCommand({ worlds, episodes, seed, ...(recordDir ? { recordDir: resolvePath(recordDir) } : {}), ...(policyDir ? { policyDir: resolvePath(policyDir) } : {}), print: (line) => process.stdout.write(`${line}\n`) });
       return 0;
     }
     case "view": {

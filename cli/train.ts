@@ -5,7 +5,10 @@
  *                     ppo starts from a bc/dagger run's checkpoint with --init DIR)
  *   curves.csv/.svg   learning curves (loss, success rate, return)
  *   policy/           the policy package (ONNX, parity-checked at 1e-5, with provenance)
- * and prints progress lines and a held-out evaluation against the expert.
+ * and prints progress lines and a held-out evaluation against the expert: the same seeded episodes
+ * (random reachable start/goal pairs unless --episodes-from world; seeds disjoint from training's)
+ * for both, per world, collisions counted. The observation is layout kestrel-nav-v2
+ * (nodes/learner/policy/observation.ts): lidar, goal and the global path's lookahead points.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -39,15 +42,19 @@ import {
 export const TRAIN_HELP = `Usage: kestrel train --algo bc|dagger|ppo [options]
 
   --algo A            bc (behaviour cloning), dagger, or ppo (fine-tuning in the VecEnv)
-  --bags DIR...       bc: rosbag2 recordings of the navigation stack (else expert rollouts in VecEnv)
+  --bags DIR...       bc: rosbag2 recordings of the navigation stack, e.g. from
+                      \`kestrel eval nav --record DIR\` (else expert rollouts in VecEnv)
   --steps N           bc/dagger: gradient steps (per round for dagger); ppo: env steps
   --expert-steps N    env steps of expert driving for the dataset (default 60000)
   --iterations N      dagger rounds (default 4)
+  --round-steps N     dagger: env steps collected per round (default 30000)
   --worlds a,b        worlds (default cluttered,office,warehouse)
   --envs N            robots stepped together (default 12)
   --init DIR          ppo: start from the checkpoint of a bc/dagger run in DIR
   --eval-episodes N   held-out evaluation episodes (default 48)
   --max-steps N       episode timeout in steps (default 1500 at 0.1 s)
+  --episodes-from E   random (default: reachable start/goal pairs drawn anywhere, so held-out seeds
+                      are unseen pairs) or world (the world files' spawns and goals)
   --seed S            master seed (default 0)
   --out DIR           output folder (default runs/<algo>-s<seed>)
   --resume            bc: continue from DIR/checkpoint.json
@@ -59,6 +66,7 @@ interface Args {
   steps?: number;
   expertSteps: number;
   iterations: number;
+  roundSteps: number;
   worlds: string[];
   envs: number;
   init?: string;
@@ -67,6 +75,7 @@ interface Args {
   out: string;
   resume: boolean;
   maxSteps: number;
+  episodesFrom: "random" | "world";
 }
 
 export function parseTrainArgs(argv: string[]): Args {
@@ -85,6 +94,7 @@ export function parseTrainArgs(argv: string[]): Args {
       case "--steps": a.steps = num(next(), f); break;
       case "--expert-steps": a.expertSteps = num(next(), f); break;
       case "--iterations": a.iterations = num(next(), f); break;
+      case "--round-steps": a.roundSteps = num(next(), f); break;
       case "--worlds": a.worlds = (next() ?? "").split(",").filter(Boolean); break;
       case "--envs": a.envs = num(next(), f); break;
       case "--init": a.init = next(); break;
@@ -93,6 +103,12 @@ export function parseTrainArgs(argv: string[]): Args {
       case "--out": a.out = next(); break;
       case "--resume": a.resume = true; break;
       case "--max-steps": a.maxSteps = num(next(), f); break;
+      case "--episodes-from": {
+        const v = next();
+        if (v !== "random" && v !== "world") throw new Error("--episodes-from must be random or world");
+        a.episodesFrom = v;
+        break;
+      }
       default: throw new Error(`unknown option '${f}'`);
     }
   }
@@ -104,6 +120,7 @@ export function parseTrainArgs(argv: string[]): Args {
     steps: a.steps,
     expertSteps: a.expertSteps ?? DEFAULT_DAGGER_CONFIG.initialExpertSteps,
     iterations: a.iterations ?? DEFAULT_DAGGER_CONFIG.iterations,
+    roundSteps: a.roundSteps ?? DEFAULT_DAGGER_CONFIG.stepsPerIteration,
     worlds: a.worlds ?? DEFAULT_DAGGER_CONFIG.worlds,
     envs: a.envs ?? DEFAULT_DAGGER_CONFIG.numEnvs,
     init: a.init,
@@ -112,6 +129,7 @@ export function parseTrainArgs(argv: string[]): Args {
     out: resolve(a.out ?? join("runs", `${a.algo}-s${seed}`)),
     resume: a.resume ?? false,
     maxSteps: a.maxSteps ?? 1500,
+    episodesFrom: a.episodesFrom ?? "random",
   };
 }
 
@@ -132,7 +150,9 @@ function bar(fraction: number): string {
 }
 
 function fmtStats(s: EpisodeStats): string {
-  return `success ${(s.successRate * 100).toFixed(1)}% (${s.successes}/${s.episodes}), collisions ${s.collisions}, timeouts ${s.timeouts}, mean return ${s.meanReturn.toFixed(1)}`;
+  const line = `success ${(s.successRate * 100).toFixed(1)}% (${s.successes}/${s.episodes}), collisions ${s.collisions}, timeouts ${s.timeouts}, mean return ${s.meanReturn.toFixed(1)}`;
+  const worlds = Object.entries(s.byGroup ?? {}).map(([w, g]) => `${w} ${g.successes}/${g.episodes} (${g.collisions} coll.)`);
+  return worlds.length > 0 ? `${line}; ${worlds.join(", ")}` : line;
 }
 
 function writeCurves(out: string, rows: CurveRow[], x: string, title: string): void {
@@ -153,18 +173,19 @@ export async function trainCommand(argv: string[], log: (line: string) => void =
     return 2;
   }
   const backend = await selectBackend({ log: () => {} });
-  log(`train ${args.algo}: seed ${args.seed}, backend ${backend.name}, worlds ${args.worlds.join(",")}, out ${args.out}`);
+  log(`train ${args.algo}: seed ${args.seed}, backend ${backend.name}, worlds ${args.worlds.join(",")} (${args.episodesFrom} start/goal pairs), out ${args.out}`);
   mkdirSync(args.out, { recursive: true });
   const ENV = { ...DEFAULT_DAGGER_CONFIG.env, maxEpisodeSteps: args.maxSteps };
   const seeds = deriveSeeds(args.seed);
-  const { env, worlds } = makeNavEnv(args.worlds, args.envs, ENV);
+  const { env, worlds, spec } = makeNavEnv(args.worlds, args.envs, ENV, { episodes: args.episodesFrom });
   const bounds: ActionBounds = { vMax: env.config.robot.base.maxLinear, wMax: env.config.robot.base.maxAngular };
-  const meta = { lidarBeams: env.config.lidarBeams, maxRange: env.config.robot.lidar.rangeMax };
+  const meta = spec;
   const ckptFile = join(args.out, "checkpoint.json");
   const saveCkpt = (c: Checkpoint) => writeFileSync(ckptFile, JSON.stringify(c));
-  const evaluate = (actor: Parameters<typeof evaluateActor>[1]) => evaluateActor(env, actor, { episodes: args.evalEpisodes, seed: seeds.evaluation });
+  const groups = worlds.map((w) => w.name);
+  const evaluate = (actor: Parameters<typeof evaluateActor>[1]) => evaluateActor(env, actor, { episodes: args.evalEpisodes, seed: seeds.evaluation, groups });
   const expert = new GridExpert(env, worlds);
-  const expertStats = await evaluateActor(env, (o, a) => expert.act(o, a), { episodes: args.evalEpisodes, seed: seeds.evaluation, onReset: () => expert.reset() });
+  const expertStats = await evaluateActor(env, (o, a) => expert.act(o, a), { episodes: args.evalEpisodes, seed: seeds.evaluation, onReset: () => expert.reset(), groups });
   log(`expert (held-out seeds): ${fmtStats(expertStats)}`);
 
   let model: tf.LayersModel;
@@ -216,7 +237,7 @@ export async function trainCommand(argv: string[], log: (line: string) => void =
     sample = dataset.arrays.observations;
     writeCurves(args.out, curves, "step", "behaviour cloning");
   } else if (args.algo === "dagger") {
-    const config = { ...DEFAULT_DAGGER_CONFIG, env: ENV, worlds: args.worlds, numEnvs: args.envs, seed: args.seed, iterations: args.iterations, initialExpertSteps: args.expertSteps, evalEpisodes: args.evalEpisodes, bc: { ...DEFAULT_BC_CONFIG, seed: args.seed, steps: args.steps ?? DEFAULT_BC_CONFIG.steps } };
+    const config = { ...DEFAULT_DAGGER_CONFIG, env: ENV, episodesFrom: args.episodesFrom, worlds: args.worlds, numEnvs: args.envs, seed: args.seed, iterations: args.iterations, stepsPerIteration: args.roundSteps, initialExpertSteps: args.expertSteps, evalEpisodes: args.evalEpisodes, bc: { ...DEFAULT_BC_CONFIG, seed: args.seed, steps: args.steps ?? DEFAULT_BC_CONFIG.steps } };
     const r = await runDagger(config, {
       log,
       onRound: (round, m, n) => {
@@ -275,7 +296,10 @@ export async function trainCommand(argv: string[], log: (line: string) => void =
     algorithm: args.algo,
     datasetSha256: datasetSha,
     seed: args.seed,
-    ...meta,
+    lidarBeams: spec.lidarBeams,
+    maxRange: spec.maxRange,
+    layout: spec.layout,
+    lookaheadM: spec.lookaheadM,
     bounds,
     normalization: norm,
     sample,

@@ -2,10 +2,15 @@
  * Runs navigation episodes through the real stack — sim, planner, controller on the embedded
  * bus, the sim as fast as the CPU allows — and measures each: reached or not, collisions, sim
  * time to the goal, and the length driven against the optimal grid path.
+ *
+ * With `recordDir`, the recorder node runs beside the stack and records the episode into a
+ * rosbag2 MCAP bag (<recordDir>/<world>-<index>-s<seed>) with kestrel_msgs/EpisodeEvent START (when
+ * the goal is sent) and END (with the outcome: success, collision, timeout, no_path) on
+ * /episode/events: the stack-recorded episodes `kestrel train --bags` learns from.
  */
 import { join } from "node:path";
 import { kestrel_msgs } from "../../msgs/generated/types";
-import { ComponentContainer } from "../../ros/container";
+import { ComponentContainer, type LoadedNode } from "../../ros/container";
 import { Logger, type LogRecord } from "../../ros/logger";
 import { RosNode } from "../../ros/node";
 import { packageShareDir } from "../../ros/package-share";
@@ -13,7 +18,16 @@ import { quaternionFromYaw } from "../../ros/tf/math";
 import { timeToSeconds } from "../../ros/time";
 import { LocalTransport } from "../../ros/transport/local/backend";
 import { NODE_DEFINITIONS } from "../../nodes/registry";
+import type { RecorderInstance } from "../../nodes/recorder/node";
 import type { NavEpisode } from "./nav-episodes";
+
+/** What the recorder keeps: what a dataset needs (nodes/learner/dataset/from-bags.ts) and the outcome's evidence. */
+export const RECORDED_TOPICS = ["/scan", "/odom", "/plan", "/cmd_vel", "/tf", "/tf_static", "/goal_pose", "/contact", "/planner/status"];
+
+/** The EpisodeEvent outcome of an evaluation outcome (from-bags rewards "success" and "collision"). */
+export function episodeOutcome(outcome: EpisodeResult["outcome"]): string {
+  return outcome === "reached" ? "success" : outcome;
+}
 
 export type EpisodeResult = {
   episode: NavEpisode;
@@ -34,6 +48,10 @@ export interface RunOptions {
   timeoutMarginS: number;
   /** Log lines from the stack (quiet by default). */
   logSink?: (record: LogRecord) => void;
+  /** Record the episode as a bag in this directory (see the file comment). */
+  recordDir?: string;
+  /** Run the controller in mode 'policy' on the policy store at this directory (evalNavCommand's --policy). */
+  policyStore?: string;
 }
 
 const GOAL_DELAY_S = 1.0;
@@ -44,7 +62,7 @@ export async function runEpisode(episode: NavEpisode, options: RunOptions): Prom
   const container = new ComponentContainer({ transport, registry: NODE_DEFINITIONS, logger: new Logger({ name: "eval", sink: logSink }) });
   const nav = join(packageShareDir(), "config", "nav.yaml");
   const { start, goal } = episode;
-  const loads = await Promise.all([
+  const loads: LoadedNode[] = await Promise.all([
     container.load({
       exec: "sim",
       rosArgs: [
@@ -56,8 +74,20 @@ export async function runEpisode(episode: NavEpisode, options: RunOptions): Prom
       ],
     }),
     container.load({ exec: "planner", rosArgs: ["--params-file", nav] }),
-    container.load({ exec: "controller", rosArgs: ["--params-file", nav] }),
+    container.load({ exec: "controller", rosArgs: ["--params-file", nav, ...(options.policyStore ? ["-p", "mode:=policy", "-p", `policy_dir:=${options.policyStore}`] : [])] }),
   ]);
+  const bagName = `${options.world.replace(/[^A-Za-z0-9_-]/g, "_")}-${episode.index}-s${options.seed}`;
+  if (options.recordDir) {
+    loads.push(
+      await container.load({
+        exec: "recorder",
+        rosArgs: ["-p", "use_sim_time:=true", "-p", `output_dir:=${options.recordDir}`, "-p", `bag_name:=${bagName}`, "-p", `topics:=[${RECORDED_TOPICS.map((t) => `'${t}'`).join(", ")}]`],
+      }),
+    );
+  }
+  const recorderLoad = loads[3];
+  const recorder = recorderLoad && recorderLoad.status === "running" ? (recorderLoad.instance as RecorderInstance) : undefined;
+  const episodeId = `${bagName}`;
   const failed = loads.find((l) => l.status === "failed");
   if (failed && failed.status === "failed") {
     await container.shutdown();
@@ -70,8 +100,13 @@ export async function runEpisode(episode: NavEpisode, options: RunOptions): Prom
     let drivenM = 0;
     let last: { x: number; y: number } | undefined;
     let collisions = 0;
-    const finish = (outcome: EpisodeResult["outcome"], detail: string, nowS: number): void =>
+    let finished = false;
+    const finish = (outcome: EpisodeResult["outcome"], detail: string, nowS: number): void => {
+      if (finished) return;
+      finished = true;
+      if (recorder && sentAtS !== undefined) recorder.markEpisode({ event: "end", episodeId, outcome: episodeOutcome(outcome) });
       resolve({ episode, outcome, detail, timeS: nowS - (sentAtS ?? nowS), drivenM, collisions });
+    };
     const goalPub = probe.createPublisher("geometry_msgs/msg/PoseStamped", "/goal_pose");
     probe.subscribe("nav_msgs/msg/Odometry", "/odom", "qos_profile_sensor_data").subscribe((o) => {
       const p = o.pose.pose.position;
@@ -94,6 +129,8 @@ export async function runEpisode(episode: NavEpisode, options: RunOptions): Prom
       const t = timeToSeconds(c.clock);
       if (sentAtS === undefined && t >= GOAL_DELAY_S) {
         sentAtS = t;
+        recorder?.discover();
+        recorder?.markEpisode({ event: "start", episodeId });
         goalPub.publish({
           header: { stamp: c.clock, frame_id: "map" },
           pose: { position: { x: goal.x, y: goal.y, z: 0 }, orientation: quaternionFromYaw(goal.yaw) },

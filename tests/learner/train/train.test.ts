@@ -2,10 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixOrtForJest } from "../../support/ort-realm";
+import { writeTestPackage } from "../policy/support";
 import { selectBackend } from "../../../nodes/learner/ml/backend";
 import { loadPolicy } from "../../../nodes/learner/policy";
 import { collectRollout, RolloutStore } from "../../../nodes/learner/dataset";
 import { GridExpert } from "../../../nodes/learner/expert/grid-expert";
+import { betterRound } from "../../../nodes/learner/algos/dagger";
 import { DEFAULT_BC_CONFIG, DEFAULT_DAGGER_CONFIG, DEFAULT_PPO_CONFIG, exportPolicyPackage, makeNavEnv, modelActor, runDagger, runPpo, trainBc } from "../../../nodes/learner/algos";
 import { trainCommand } from "../../../cli/train";
 import { evalPolicyCommand } from "../../../cli/eval-policy";
@@ -22,10 +24,12 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it("behaviour cloning produces a package that loadPolicy accepts, with parity", async () => {
-  const { env, worlds } = makeNavEnv(["cluttered"], 4, { maxEpisodeSteps: 300 });
+  const { env, worlds, spec } = makeNavEnv(["cluttered"], 4, { maxEpisodeSteps: 300 });
   const store = new RolloutStore(env.obsSize);
   await collectRollout(env, new GridExpert(env, worlds), null, store, { steps: 2000, seed: 1, expertProbability: 1 });
-  const ds = store.toDataset({ lidarBeams: 36, maxRange: 3.5 }, { valFraction: 0.2, splitSeed: 0, params: {} });
+  const ds = store.toDataset(spec, { valFraction: 0.2, splitSeed: 0, params: {} });
+  const size = env.obsSize;
+  expect(ds.manifest.observation).toMatchObject({ layout: "kestrel-nav-v2", size: 46, lookahead_m: [0.4, 0.8, 1.6, 2.4] });
   const r = await trainBc(ds, bounds, { ...DEFAULT_BC_CONFIG, hidden: [32, 32], steps: 300, evalEvery: 100, batchSize: 128, seed: 3 });
   expect(r.history).toHaveLength(3);
   expect(r.history[2]!.trainLoss).toBeLessThan(r.history[0]!.trainLoss);
@@ -33,12 +37,13 @@ it("behaviour cloning produces a package that loadPolicy accepts, with parity", 
   const { manifest, maxAbsDiff } = await exportPolicyPackage(r.model, { dir: out, algorithm: "bc", datasetSha256: ds.manifest.sha256, seed: 3, lidarBeams: 36, maxRange: 3.5, bounds, normalization: r.normalization, sample: ds.arrays.observations });
   expect(maxAbsDiff).toBeLessThanOrEqual(1e-5);
   expect(manifest.provenance).toMatchObject({ algorithm: "bc", dataset_sha256: ds.manifest.sha256, seed: 3 });
+  expect(manifest.observation).toMatchObject({ layout: "kestrel-nav-v2", size: 46, lookahead_m: [0.4, 0.8, 1.6, 2.4] });
   const policy = await loadPolicy(out);
   const actor = modelActor(r.model, r.normalization, bounds);
-  const obs = ds.arrays.observations.slice(0, 40 * 4);
+  const obs = ds.arrays.observations.slice(0, size * 4);
   const expected = actor(obs, new Float32Array(8)) as Float32Array;
   for (let i = 0; i < 4; i++) {
-    const a = policy.act(obs.subarray(i * 40, (i + 1) * 40));
+    const a = policy.act(obs.subarray(i * size, (i + 1) * size));
     expect(Math.abs(a.v - expected[2 * i]!)).toBeLessThan(1e-5);
     expect(Math.abs(a.w - expected[2 * i + 1]!)).toBeLessThan(3e-5);
   }
@@ -61,6 +66,19 @@ it("DAgger runs its real loop for two rounds and aggregates", async () => {
   expect(r.rounds.map((x) => x.transitions)).toEqual([800, 1200, 1600]);
   expect(r.rounds[1]!.beta).toBe(0.5);
   expect(r.dataset.manifest.count).toBe(1600);
+  // Keep-best: the result is the round that was best on the selection seeds.
+  const best = r.rounds.reduce((b, x) => (betterRound(x.evaluation, b.evaluation) ? x : b));
+  expect(r.bestIteration).toBe(best.iteration);
+});
+
+describe("betterRound (DAgger's keep-best order)", () => {
+  const stats = (successRate: number, collisions: number, meanReturn: number) => ({ episodes: 10, successes: successRate * 10, collisions, timeouts: 0, successRate, collisionRate: collisions / 10, meanReturn, meanLength: 100 });
+  it("prefers a higher success rate, then fewer collisions, then a higher return; a tie is not better", () => {
+    expect(betterRound(stats(0.9, 3, 0), stats(0.8, 0, 100))).toBe(true);
+    expect(betterRound(stats(0.8, 0, 0), stats(0.8, 1, 100))).toBe(true);
+    expect(betterRound(stats(0.8, 1, 50), stats(0.8, 1, 40))).toBe(true);
+    expect(betterRound(stats(0.8, 1, 40), stats(0.8, 1, 40))).toBe(false);
+  });
 });
 
 it("PPO runs its real loop (rollouts, GAE, clipped updates) from a given actor", async () => {
@@ -91,4 +109,12 @@ it("kestrel train writes dataset, checkpoint, curves and a package; resume conti
   expect(await evalPolicyCommand(["--policy", join(out, "policy"), "--worlds", "cluttered", "--episodes", "4", "--envs", "4", "--max-steps", "300"], (l) => evalLines.push(l))).toBe(0);
   expect(evalLines.join("\n")).toMatch(/expert +success/);
   expect(evalLines.join("\n")).toMatch(/policy +success/);
+});
+
+it("kestrel eval policy still evaluates a kestrel-nav-v1 package, in an env that builds v1 observations", async () => {
+  const pkg = writeTestPackage(join(dir, "v1-policy"));
+  const lines: string[] = [];
+  expect(await evalPolicyCommand(["--policy", pkg, "--worlds", "cluttered", "--episodes", "2", "--envs", "2", "--max-steps", "50"], (l) => lines.push(l))).toBe(0);
+  expect(lines.join("\n")).toMatch(/policy +success .*\(\d\/2\)/);
+  expect(lines.join("\n")).toMatch(/cluttered +success \d\/2/);
 });
