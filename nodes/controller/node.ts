@@ -9,7 +9,8 @@
  * is switched to, and reloads it on a policy_reload parameter set, a policy_dir change, or a
  * /policy/info announcing a sha256 other than the one it runs. A package that fails to load is
  * refused with an error naming the reason, and whatever policy was running keeps running. Each
- * load is announced on /policy/info (latched).
+ * load is announced on /policy/info (latched). With promote_on_deploy, shadow mode hands over to
+ * policy mode once a policy loads (the online loop: launch/learn.launch.xml).
  */
 import { Subject, type Subscription } from "rxjs";
 import type { geometry_msgs, kestrel_msgs } from "../../msgs/generated/types";
@@ -153,6 +154,21 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     );
     infoPub ??= node.createPublisher("kestrel_msgs/msg/PolicyInfo", POLICY_INFO_TOPIC, POLICY_INFO_QOS);
     infoPub.publish(policyInfoMessage(next.manifest, { stamp: node.now(), deployedAt: pointer?.deployed_at ?? "", previousId, store: store.root }));
+    promoteIfShadow(next);
+  };
+  /**
+   * Shadow, then policy: with promote_on_deploy, the first policy that loads in shadow mode takes
+   * over (through the mode parameter, so `ros2 param get` tells the truth). Deferred: this may run
+   * inside a parameter-change callback, which must not set parameters itself.
+   */
+  const promoteIfShadow = (loaded: Policy): void => {
+    if (!v.promote_on_deploy || pipeline.mode.name !== "shadow" || !("policy" in modes)) return;
+    queueMicrotask(() => {
+      if (pipeline.mode.name !== "shadow" || policyHost.policy !== loaded) return;
+      log.info(`policy: promoting '${loaded.id}' from shadow to policy mode (promote_on_deploy); the safety layer stays in charge`);
+      const result = params.set({ mode: "policy" });
+      if (!result.successful) log.error(`policy: cannot switch to mode 'policy': ${result.reason}`);
+    });
   };
 
   // --- mode, safety, smoother ----------------------------------------------------------------

@@ -60,6 +60,7 @@ export interface ControllerParams extends Record<string, unknown> {
   // Learned policy (modes policy and shadow)
   policy_dir: string;
   policy_reload: boolean;
+  promote_on_deploy: boolean;
 }
 
 const num = (defaultValue: number, description: string, extra: Record<string, number> = {}) => ({
@@ -125,6 +126,7 @@ export function controllerParameterSchema(modes: ReadonlyArray<string>): Paramet
 
       policy_dir: { type: "string", default: "", description: "Policy store (kestrel policy deploy --store): its current.json names the policy that modes policy and shadow run; empty = 'policies' in the kestrel package share directory" },
       policy_reload: bool(false, "Setting this (to any value) reloads the policy store's current policy; /policy/info announcing a different sha256 does the same"),
+      promote_on_deploy: bool(false, "In shadow mode, switch to mode policy as soon as a policy loads (one is deployed, e.g. by the learner); the safety layer still has the last word"),
     },
   };
 }
