@@ -8,12 +8,14 @@
  * The wasm backend needs its .wasm binaries; they are located in the installed
  * node_modules/@tensorflow/tfjs-backend-wasm/dist folder (require.resolve), so selection works the same
  * from dist/ and from ts-jest. When wasm is chosen, the convolution-gradient kernels that the wasm backend
- * lacks are registered (see wasm-conv-grads.ts), so convolutional networks train on it.
+ * lacks are registered (see wasm-conv-grads.ts), so convolutional networks train on it, and the wasm
+ * kernels that are slow in a training step are replaced (wasm-fast-kernels.ts).
  */
 import * as path from "path";
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmConvGradients } from "./wasm-conv-grads";
+import { registerWasmFastKernels } from "./wasm-fast-kernels";
 
 /** The candidates, in default order. */
 export type BackendCandidate = "tfjs-node-gpu" | "tfjs-node" | "wasm" | "cpu";
@@ -26,6 +28,8 @@ export interface SelectBackendOptions {
   log?: (line: string) => void;
   /** Register the wasm convolution-gradient kernels when wasm is chosen (default true). */
   registerWasmGradients?: boolean;
+  /** Replace the wasm kernels that are slow in training (Identity, Concat, Conv2D; see wasm-fast-kernels.ts) when wasm is chosen (default true). */
+  replaceSlowWasmKernels?: boolean;
 }
 
 export interface SkippedBackend {
@@ -122,7 +126,9 @@ async function tryCpu(): Promise<string | null> {
 
 function threadsOf(name: BackendCandidate): number {
   if (name === "tfjs-node" || name === "tfjs-node-gpu") return require("os").cpus().length as number;
-  return 1; // wasm under Node has no pthread workers; cpu is plain JS
+  // wasm under Node has no pthread workers (tfjs-backend-wasm turns its threaded build off in Node);
+  // the native kernels it may use (native-kernels.ts) run one ONNX Runtime intra-op thread; cpu is JS.
+  return 1;
 }
 
 /**
@@ -158,6 +164,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     }
     const chosen = name as BackendCandidate;
     if (chosen === "wasm" && options.registerWasmGradients !== false) registerWasmConvGradients();
+    if (chosen === "wasm" && options.replaceSlowWasmKernels !== false) registerWasmFastKernels();
     const reason =
       skipped.length === 0
         ? `first in order [${order.join(", ")}]`
