@@ -40,6 +40,13 @@ export interface ModeOutput {
   active: boolean;
   /** A short label for logs and summaries ("tracking", "goal_reached", ...). */
   state: string;
+  /**
+   * The expert's (pursuit's) output on the same inputs, from modes whose command may not be the
+   * expert's (policy): the node publishes it, through safety and smoother, on /cmd_vel_expert so
+   * recorded episodes carry expert labels for the states the policy visits (DAgger on the robot).
+   * The very same object as this output when the expert is what drives.
+   */
+  expert?: ModeOutput;
 }
 
 export interface ControllerMode<P = unknown> {

@@ -10,7 +10,11 @@
  * /policy/info announcing a sha256 other than the one it runs. A package that fails to load is
  * refused with an error naming the reason, and whatever policy was running keeps running. Each
  * load is announced on /policy/info (latched). With promote_on_deploy, shadow mode hands over to
- * policy mode once a policy loads (the online loop: launch/learn.launch.xml).
+ * policy mode once a policy loads (the online loop: launch/learn.launch.xml). In policy mode the
+ * expert (pursuit) runs beside the policy every cycle and its command, through the same safety
+ * decision and smoother step, goes out on /cmd_vel_expert just before each /cmd_vel: recorded,
+ * it labels the states the policy drives into (pipeline.ts says why after the smoother). An empty
+ * store is logged once at info/warn; a package that fails to load is an error.
  */
 import { Subject, type Subscription } from "rxjs";
 import type { geometry_msgs, kestrel_msgs } from "../../msgs/generated/types";
@@ -53,6 +57,9 @@ export interface ControllerNodeOptions {
 }
 
 const STATE_NAMES = ["OK", "SLOWDOWN", "STOP"] as const;
+
+/** Pursuit's command while a policy drives (policy mode), as /cmd_vel would carry it: the expert's label. */
+export const EXPERT_CMD_TOPIC = "/cmd_vel_expert";
 
 /** The controller node definition, with the given modes (the learning issue adds policy and shadow here). */
 export function createControllerNode(options: ControllerNodeOptions = {}): NodeDefinition<ControllerParams> {
@@ -101,6 +108,12 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
 
   // --- learned policy -----------------------------------------------------------------------
   let shadowPub: Publisher<geometry_msgs.msg.Twist> | undefined;
+  /** /cmd_vel_expert: pursuit's command beside a driving policy (policy mode), the learner's label. */
+  let expertPub: Publisher<geometry_msgs.msg.Twist> | undefined;
+  const publishExpert = (cmd: Velocity2D): void => {
+    expertPub ??= node.createPublisher("geometry_msgs/msg/Twist", EXPERT_CMD_TOPIC);
+    expertPub.publish(twistMessage(cmd));
+  };
   let infoPub: Publisher<kestrel_msgs.msg.PolicyInfo> | undefined;
   const policyHost: PolicyHost & { policy: Policy | undefined; unavailableReason: string } = {
     policy: undefined,
@@ -120,6 +133,10 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     const t0 = performance.now();
     try {
       store = new PolicyStore(storeDir());
+      if (store.currentDir() === undefined) {
+        noPolicyYet(store.root);
+        return;
+      }
       next = store.loadCurrent();
     } catch (error) {
       const reason = (error as Error).message;
@@ -140,6 +157,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     running?.dispose();
     policyHost.policy = next;
     policyHost.unavailableReason = "";
+    emptyStoreLogged = "";
     const pointer = store.readPointer();
     let previousId = "";
     if (pointer?.previous) {
@@ -155,6 +173,28 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     infoPub ??= node.createPublisher("kestrel_msgs/msg/PolicyInfo", POLICY_INFO_TOPIC, POLICY_INFO_QOS);
     infoPub.publish(policyInfoMessage(next.manifest, { stamp: node.now(), deployedAt: pointer?.deployed_at ?? "", previousId, store: store.root }));
     promoteIfShadow(next);
+  };
+  /**
+   * An empty store is the normal first state of the online loop, not a failure: said once (until a
+   * policy loads), at info in shadow mode, where pursuit drives anyway, and at warn in policy mode,
+   * which was asked to drive with a policy. A store whose package fails to load is an error above.
+   */
+  let emptyStoreLogged = "";
+  const noPolicyYet = (root: string): void => {
+    const running = policyHost.policy;
+    if (!running) policyHost.unavailableReason = `no policy deployed yet in ${root}`;
+    const consequence = running
+      ? `policy '${running.id}' keeps running`
+      : pipeline.mode.name === "shadow"
+        ? "shadow publishes nothing until one is"
+        : pipeline.mode.usesPolicy
+          ? `mode '${pipeline.mode.name}' runs pursuit until one is`
+          : "none loaded";
+    const text = `policy: no policy deployed yet in ${root}; ${consequence}`;
+    if (text === emptyStoreLogged) return;
+    emptyStoreLogged = text;
+    if (pipeline.mode.name === "shadow" || running) log.info(text);
+    else log.warn(text);
   };
   /**
    * Shadow, then policy: with promote_on_deploy, the first policy that loads in shadow mode takes
@@ -181,6 +221,9 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
   const pipeline = new ControlPipeline(makeMode(v.mode), new VelocitySmoother(smootherLimitsOf(v)), safetyParamsOf(v));
   log.info(`controller mode '${v.mode}' at ${v.controller_frequency_hz} Hz, /cmd_vel as ${v.enable_stamped_cmd_vel ? "TwistStamped" : "Twist"}`);
   if (pipeline.mode.usesPolicy) reloadPolicy(`mode '${v.mode}' at start`);
+  // Advertised up front in the modes that can reach policy mode, so a recorder discovering topics
+  // subscribes before the first expert command rather than half a second after it.
+  if (pipeline.mode.usesPolicy) expertPub = node.createPublisher("geometry_msgs/msg/Twist", EXPERT_CMD_TOPIC);
 
   // --- publishers ----------------------------------------------------------------------------
   let cmdPub: Publisher<geometry_msgs.msg.Twist> | undefined;
@@ -352,6 +395,9 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     lastDecision = d;
     if (!result.publish) return;
     published++;
+    // Expert first, then the command: the bag dataset pairs each /cmd_vel with the expert
+    // command received since the previous one (from-bags.ts).
+    if (result.expertCmd) publishExpert(result.expertCmd);
     if (cmdStampedPub) cmdStampedPub.publish(twistStampedMessage(result.cmd, node.now(), v.base_frame_id));
     else cmdPub?.publish(twistMessage(result.cmd));
   };

@@ -10,6 +10,11 @@
  *           through the safety layer and the smoother like any mode's. With no policy loaded it
  *           never drives blind: pursuit drives instead (state "pursuit_fallback"), and the node
  *           logs why; as soon as a policy is loaded the policy drives.
+ *           Pursuit (the expert) also runs every cycle on the same inputs, its output returned as
+ *           ModeOutput.expert: the node publishes it on /cmd_vel_expert, the label the learner
+ *           trains on for the states the policy drives into. Pursuit's state (closest path index,
+ *           goal latch) only follows the robot; the policy reads none of it, so this cannot change
+ *           how the policy drives, and a fallback to pursuit starts from where the robot is.
  *   shadow  pursuit drives; the policy runs on the same inputs each cycle and its raw command
  *           (bounded by the manifest, before safety and smoothing) is published on
  *           /cmd_vel_shadow for comparison.
@@ -99,14 +104,15 @@ export class PolicyMode implements ControllerMode<ModeContext> {
 
   compute(input: ControlInput): ModeOutput {
     const policy = this.host?.policy;
+    const expert = this.expertOutput(input);
     if (!policy) {
       if (!this.fallbackLogged) {
         this.fallbackLogged = true;
         this.drivingId = undefined;
         this.host?.warn(`mode 'policy': no deployable policy (${this.host.unavailableReason || "none loaded"}); pursuit drives until one is loaded`);
       }
-      const out = this.fallback.compute(input);
-      return { ...out, state: `pursuit_fallback:${out.state}` };
+      const out: ModeOutput = { cmd: expert.cmd, active: expert.active, state: `pursuit_fallback:${expert.state}` };
+      return { ...out, expert: out };
     }
     if (this.drivingId !== `${policy.id}/${policy.sha256}`) {
       if (this.fallbackLogged) this.host?.info(`mode 'policy': policy '${policy.id}' drives (pursuit fallback over)`);
@@ -117,13 +123,22 @@ export class PolicyMode implements ControllerMode<ModeContext> {
     const path = this.driver.path;
     if (input.pose && path && path.length > 0) {
       const d = Math.hypot(path.xs[path.length - 1]! - input.pose.x, path.ys[path.length - 1]! - input.pose.y);
-      if (d <= this.xyGoalTolerance) return { cmd: { linear: 0, angular: 0 }, active: false, state: "goal_reached" };
+      if (d <= this.xyGoalTolerance) return { cmd: { linear: 0, angular: 0 }, active: false, state: "goal_reached", expert };
     }
     const result = this.driver.act(policy, input);
     if (typeof result === "string") {
-      return { cmd: { linear: 0, angular: 0 }, active: result !== "idle", state: result };
+      return { cmd: { linear: 0, angular: 0 }, active: result !== "idle", state: result, expert };
     }
-    return { cmd: result, active: true, state: "policy" };
+    return { cmd: result, active: true, state: "policy", expert };
+  }
+
+  /** Pursuit on this cycle's inputs; a failure becomes a non-finite command (the safety layer stops it). */
+  private expertOutput(input: ControlInput): ModeOutput {
+    try {
+      return this.fallback.compute(input);
+    } catch (error) {
+      return { cmd: { linear: Number.NaN, angular: Number.NaN }, active: true, state: `error: ${(error as Error).message}` };
+    }
   }
 }
 

@@ -52,22 +52,39 @@ export class VelocitySmoother {
 
   /** The command to send for `target`, `dt` seconds after the previous one. */
   smooth(target: Velocity2D, dt: number): Velocity2D {
+    this.last = this.ramp(target, dt);
+    return this.output(this.last);
+  }
+
+  /**
+   * What smooth(target, dt) would send now, without moving the ramp: the command of a second
+   * source (the expert beside a driving policy) as if it had been the one sent this cycle.
+   */
+  preview(target: Velocity2D, dt: number): Velocity2D {
+    return this.output(this.ramp(target, dt));
+  }
+
+  private ramp(target: Velocity2D, dt: number): Velocity2D {
+    const from = this.last;
     const l = this.limits;
     const linear = accelerationLimited(
-      this.last.linear,
+      from.linear,
       clamp(target.linear, l.minLinear, l.maxLinear),
       l.maxLinearAccel,
       l.maxLinearDecel,
       dt,
     );
     const angular = accelerationLimited(
-      this.last.angular,
+      from.angular,
       clamp(target.angular, -l.maxAngular, l.maxAngular),
       l.maxAngularAccel,
       l.maxAngularDecel,
       dt,
     );
-    this.last = { linear, angular };
-    return { linear: applyDeadband(linear, l.deadbandLinear), angular: applyDeadband(angular, l.deadbandAngular) };
+    return { linear, angular };
+  }
+
+  private output(v: Velocity2D): Velocity2D {
+    return { linear: applyDeadband(v.linear, this.limits.deadbandLinear), angular: applyDeadband(v.angular, this.limits.deadbandAngular) };
   }
 }

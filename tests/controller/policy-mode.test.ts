@@ -111,10 +111,11 @@ describe("controller mode 'policy'", () => {
 
   it("with no deployable policy refuses with a log line and pursuit drives instead — never blind", async () => {
     h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);
-    expect(logs("ERROR")).toContainEqual(expect.stringMatching(/^policy: cannot load a policy \(mode 'policy' at start\): no policy deployed in .*policies .*; mode 'policy' runs pursuit instead/));
+    expect(logs("WARN")).toContainEqual(expect.stringMatching(/^policy: no policy deployed yet in .*policies; mode 'policy' runs pursuit until one is$/));
+    expect(logs("ERROR")).toEqual([]);
     h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0], [3, 0]]));
     await h.advance(1.0);
-    expect(logs("WARN")).toContainEqual(expect.stringMatching(/^mode 'policy': no deployable policy \(no policy deployed in .*\); pursuit drives until one is loaded/));
+    expect(logs("WARN")).toContainEqual(expect.stringMatching(/^mode 'policy': no deployable policy \(no policy deployed yet in .*\); pursuit drives until one is loaded/));
     expect(lastCmd(h.cmds).linear).toBeCloseTo(0.2, 6); // desired_linear_vel: pursuit's cruise speed
     // A policy deployed later takes over on policy_reload.
     deploy("late");
@@ -130,7 +131,7 @@ describe("controller mode 'policy'", () => {
     await h.advance(0.5);
     expect(h.params.set({ mode: "policy" }).successful).toBe(true);
     await h.advance(0.5);
-    expect(logs("ERROR")).toContainEqual(expect.stringMatching(/cannot load a policy \(mode 'policy'\).*mode 'policy' runs pursuit instead/));
+    expect(logs("WARN")).toContainEqual(expect.stringMatching(/^policy: no policy deployed yet in .*; mode 'policy' runs pursuit until one is$/));
     expect(lastCmd(h.cmds).linear).toBeCloseTo(0.2, 6);
   });
 });
@@ -157,6 +158,89 @@ describe("controller mode 'shadow'", () => {
     await h.advance(0.5);
     expect(lastCmd(h.cmds).linear).toBeGreaterThan(0);
     expect(shadow).toEqual([]);
+  });
+});
+
+describe("controller: /cmd_vel_expert (the expert's label while a policy drives)", () => {
+  const observe = (topics: string[]) => {
+    const seen: Array<{ topic: string; linear: number; angular: number }> = [];
+    for (const topic of topics) h!.stack.node("observer").subscribe("geometry_msgs/msg/Twist", topic).subscribe((m) => seen.push({ topic, linear: m.linear.x, angular: m.angular.z }));
+    return seen;
+  };
+
+  it("in policy mode publishes pursuit's command, as /cmd_vel would carry it, just before each /cmd_vel", async () => {
+    deploy("seek");
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);
+    const seen = observe(["/cmd_vel_expert", "/cmd_vel"]);
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0], [3, 0]]));
+    await h.advance(1.0);
+    expect(seen.length).toBeGreaterThanOrEqual(38);
+    // Pairs, expert first (the order the bag dataset relies on).
+    seen.forEach((m, i) => expect(m.topic).toBe(i % 2 === 0 ? "/cmd_vel_expert" : "/cmd_vel"));
+    const expert = seen.filter((m) => m.topic === "/cmd_vel_expert");
+    const cmd = seen.filter((m) => m.topic === "/cmd_vel");
+    expect(lastCmd(cmd).linear).toBeCloseTo(policyV(3), 5); // the policy drives
+    expect(lastCmd(expert)).toMatchObject({ linear: expect.closeTo(0.2, 6), angular: expect.closeTo(0, 6) }); // pursuit's cruise on a straight path
+    // Smoothed from the ramp the policy's commands left: the first expert command is one
+    // acceleration step from rest, exactly like the first /cmd_vel.
+    expect(expert[0]!.linear).toBeCloseTo(cmd[0]!.linear, 9);
+  });
+
+  it("labels the stop the safety layer would make: zero when an obstacle blocks the way", async () => {
+    deploy("seek");
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);
+    const seen = observe(["/cmd_vel_expert"]);
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0], [3, 0]]));
+    h.feed.scan = scanMessage({ 0: rangeAhead(0.13) }); // inside the stop zone
+    await h.advance(0.5);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(lastCmd(seen)).toMatchObject({ linear: 0, angular: 0 });
+  });
+
+  it.each([["pursuit"], ["shadow"]])("publishes nothing on it in %s mode (/cmd_vel is the expert's there)", async (mode) => {
+    deploy("seek");
+    h = await startController(["-p", `mode:=${mode}`, "-p", `policy_dir:=${store.root}`]);
+    const seen = observe(["/cmd_vel_expert"]);
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0], [3, 0]]));
+    await h.advance(0.5);
+    expect(h.cmds.length).toBeGreaterThan(0);
+    expect(seen).toEqual([]);
+  });
+
+  it("with no policy loaded in policy mode, the expert label is the pursuit command that drives", async () => {
+    h = await startController(["-p", "mode:=policy", "-p", `policy_dir:=${store.root}`]);
+    const seen = observe(["/cmd_vel_expert", "/cmd_vel"]);
+    h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0], [3, 0]]));
+    await h.advance(0.5);
+    const expert = seen.filter((m) => m.topic === "/cmd_vel_expert").map(({ linear, angular }) => ({ linear, angular }));
+    const cmd = seen.filter((m) => m.topic === "/cmd_vel").map(({ linear, angular }) => ({ linear, angular }));
+    expect(expert.length).toBeGreaterThan(0);
+    expect(expert).toEqual(cmd);
+  });
+});
+
+describe("controller: policy store log levels at start", () => {
+  const table: Array<[string, string, "INFO" | "WARN", RegExp]> = [
+    ["an empty store in shadow mode is the loop's normal first state: INFO", "shadow", "INFO", /^policy: no policy deployed yet in .*policies; shadow publishes nothing until one is$/],
+    ["an empty store in policy mode: WARN (pursuit drives instead)", "policy", "WARN", /^policy: no policy deployed yet in .*policies; mode 'policy' runs pursuit until one is$/],
+  ];
+  it.each(table)("%s, said once, never ERROR", async (_name, mode, level, text) => {
+    h = await startController(["-p", `mode:=${mode}`, "-p", `policy_dir:=${store.root}`]);
+    expect(h.params.set({ policy_reload: true }).successful).toBe(true); // still empty: not said again
+    await h.advance(0.2);
+    expect(logs(level).filter((m) => text.test(m))).toHaveLength(1);
+    expect(logs("ERROR")).toEqual([]);
+  });
+
+  it("a package that exists but fails to load is an ERROR naming the reason", async () => {
+    deploy("broken");
+    const current = store.currentDir()!;
+    const model = join(current, MODEL_FILE);
+    const bytes = readFileSync(model);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(model, bytes);
+    h = await startController(["-p", "mode:=shadow", "-p", `policy_dir:=${store.root}`]);
+    expect(logs("ERROR")).toContainEqual(expect.stringMatching(/^policy: cannot load a policy \(mode 'shadow' at start\): .*sha256/));
   });
 });
 

@@ -68,4 +68,12 @@ describe("VelocitySmoother", () => {
     expect(s.current.linear).toBeCloseTo(0.05, 9);
     expect(s.smooth({ linear: 0.2, angular: 0 }, 0.1).linear).toBeCloseTo(0.1, 9);
   });
+
+  it("previews a second command's step from the same ramp without moving it (the expert beside a policy)", () => {
+    const s = new VelocitySmoother(limits());
+    s.reset({ linear: 0.1, angular: 0 });
+    expect(s.preview({ linear: 0.22, angular: 1 }, 0.1)).toEqual({ linear: expect.closeTo(0.15, 9), angular: 1 });
+    expect(s.current).toEqual({ linear: 0.1, angular: 0 }); // untouched
+    expect(s.smooth({ linear: 0, angular: 0 }, 0.1).linear).toBeCloseTo(0, 9); // the real step ramps from 0.1
+  });
 });

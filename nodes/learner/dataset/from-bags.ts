@@ -1,9 +1,9 @@
 /**
  * Datasets from rosbag2 recordings of the navigation stack (the expert): /scan, /odom, /plan,
- * /cmd_vel and kestrel_msgs/EpisodeEvent on /episode/events.
+ * /cmd_vel, /cmd_vel_expert and kestrel_msgs/EpisodeEvent on /episode/events.
  *
  * Alignment (per bag, messages in log-time order; at equal times state messages — scan, odom,
- * plan, events — come before /cmd_vel):
+ * plan, events, /cmd_vel_expert — come before /cmd_vel):
  *   - a transition is made at every /cmd_vel received inside an episode (between an episode's
  *     START and END events; a bag without events is one episode from its first to last message);
  *   - its observation is observationFromScan (the controller's and VecEnv's layout, `layout`:
@@ -13,7 +13,15 @@
  *     pathLookahead (the function the controller and VecEnv use), all received at or before the
  *     /cmd_vel; a /cmd_vel before any of the three, or whose plan cannot be brought into the
  *     odom frame yet, is skipped;
- *   - its action is that /cmd_vel's [linear.x, angular.z];
+ *   - its action is the EXPERT's command for that cycle, [linear.x, angular.z]: the last
+ *     /cmd_vel_expert received after the previous /cmd_vel (of the bag, kept or skipped) and at or
+ *     before this one, else this /cmd_vel itself. Why: in policy mode the policy drives, so
+ *     /cmd_vel is its own command, and the controller publishes pursuit's command for the same
+ *     cycle on /cmd_vel_expert just before it (same stamp); in pursuit and shadow mode there is no
+ *     /cmd_vel_expert and /cmd_vel is pursuit's. An expert command is used for one /cmd_vel at
+ *     most, so a stale one (its /cmd_vel lost) never labels a later cycle. Both carry the
+ *     command after the safety layer and the smoother (nodes/controller/pipeline.ts), so the
+ *     labels mean the same thing whichever mode drove. `BagTopics.cmdVelExpert` "" disables it;
  *   - its reward is VecEnv's: progressPerM · (goal distance now − goal distance at the next
  *     transition, or at the END event for the last one) + perStep, plus goalReached on the last
  *     transition of a "success" episode and collision on that of a "collision" one;
@@ -39,6 +47,8 @@ export interface BagTopics {
   odom: string;
   plan: string;
   cmdVel: string;
+  /** The expert's command beside a driving policy (the label when present); "" = labels from cmdVel only. */
+  cmdVelExpert: string;
   events: string;
   tf: string;
   tfStatic: string;
@@ -69,7 +79,7 @@ export const DEFAULT_BAG_DATASET_OPTIONS: BagDatasetOptions = {
   laserYaw: 0,
   layout: OBSERVATION_LAYOUT,
   lookaheadM: DEFAULT_LOOKAHEAD_M,
-  topics: { scan: "/scan", odom: "/odom", plan: "/plan", cmdVel: "/cmd_vel", events: "/episode/events", tf: "/tf", tfStatic: "/tf_static" },
+  topics: { scan: "/scan", odom: "/odom", plan: "/plan", cmdVel: "/cmd_vel", cmdVelExpert: "/cmd_vel_expert", events: "/episode/events", tf: "/tf", tfStatic: "/tf_static" },
   rewards: DEFAULT_VEC_ENV_CONFIG.rewards,
   valFraction: 0.2,
   splitSeed: 0,
@@ -130,11 +140,12 @@ export function planInFrame(plan: Plan, targetFrame: string, transforms: Transfo
  * Aligns one bag's messages into `buffer` (see the file comment) and returns its episodes.
  * `source` names the bag in episode ids. Pure apart from appending to the buffer.
  */
-export function alignMessages(messages: TimedMessage[], source: string, options: BagDatasetOptions, buffer: TransitionBuffer, firstEpisodeIndex = 0): EpisodeRecord[] {
+export function alignMessages(messages: TimedMessage[], source: string, options: BagDatasetOptions, buffer: TransitionBuffer, firstEpisodeIndex = 0): AlignedBag {
   const t = options.topics;
   const order = (m: TimedMessage): number => (m.topic === t.cmdVel ? 1 : 0);
   const spec: ObservationSpec = { lidarBeams: options.lidarBeams, maxRange: options.maxRange, layout: options.layout, lookaheadM: options.lookaheadM };
   const wanted = new Set([t.scan, t.odom, t.plan, t.cmdVel, t.events, t.tf, t.tfStatic]);
+  if (t.cmdVelExpert !== "") wanted.add(t.cmdVelExpert);
   const sorted = messages
     .filter((m) => wanted.has(m.topic))
     .map((m, i) => ({ m, i }))
@@ -144,6 +155,9 @@ export function alignMessages(messages: TimedMessage[], source: string, options:
   let scan: Scan | undefined;
   let odom: Odom | undefined;
   let plan: Plan | undefined;
+  // The expert command received since the previous /cmd_vel (consumed by the next one).
+  let expert: Twist | undefined;
+  let expertLabels = 0;
   // The plan in the odom frame, recomputed when the plan, the odom frame or a transform changes.
   let planOdom: PathPoints | undefined;
   let planDirty = true;
@@ -206,10 +220,14 @@ export function alignMessages(messages: TimedMessage[], source: string, options:
         close("aborted", goalDistance());
         current = { id: `${source}/${e.episode_id}`, start: buffer.count, distances: [] };
       } else if (current && current.id === `${source}/${e.episode_id}`) close(e.outcome || "unknown", goalDistance());
+    } else if (m.topic === t.cmdVelExpert) {
+      expert = m.message as Twist;
     } else if (m.topic === t.cmdVel) {
+      const label = expert ?? (m.message as Twist);
+      const labelledByExpert = expert !== undefined;
+      expert = undefined;
       const path = currentPlan();
       if (!current || !scan || !odom || !path) continue;
-      const cmd = m.message as Twist;
       const p = odom.pose.pose;
       const pose = { x: p.position.x, y: p.position.y, theta: yawOf(p.orientation) };
       const goal = goalInRobotFrame(pose, { x: path.xs[path.length - 1]!, y: path.ys[path.length - 1]! });
@@ -226,11 +244,18 @@ export function alignMessages(messages: TimedMessage[], source: string, options:
         obs,
       );
       current.distances.push(goal.distance);
-      buffer.push(obs, 0, cmd.linear.x, cmd.angular.z, 0, false, firstEpisodeIndex + episodes.length);
+      buffer.push(obs, 0, label.linear.x, label.angular.z, 0, false, firstEpisodeIndex + episodes.length);
+      if (labelledByExpert) expertLabels++;
     }
   }
   close(hasEvents ? "aborted" : "unknown", goalDistance());
-  return episodes;
+  return { episodes, expertLabels };
+}
+
+/** One bag's episodes, and how many of their transitions the expert topic labelled. */
+export interface AlignedBag {
+  episodes: EpisodeRecord[];
+  expertLabels: number;
 }
 
 /** sha256 over a bag's storage files (sorted by name): identifies the recording. */
@@ -253,13 +278,15 @@ export async function datasetFromBags(bags: string[], options: Partial<BagDatase
   const buffer = new TransitionBuffer(observationSize(spec));
   const episodes: EpisodeRecord[] = [];
   const sources: Array<{ name: string; sha256: string }> = [];
-  const topics = Object.values(o.topics);
+  let expertLabels = 0;
+  const topics = Object.values(o.topics).filter((x) => x !== "");
   for (const bag of bags) {
     const reader = await openBag(bag, { decode: true });
     const messages = (await reader.readAll({ topics })).map((m) => ({ topic: m.topic, timeNs: m.logTimeNs, message: m.decoded }));
     const name = basename(resolve(bag));
-    const eps = alignMessages(messages, name, o, buffer, episodes.length);
-    episodes.push(...eps);
+    const aligned = alignMessages(messages, name, o, buffer, episodes.length);
+    episodes.push(...aligned.episodes);
+    expertLabels += aligned.expertLabels;
     sources.push({ name, sha256: bagContentHash(bag) });
   }
   if (buffer.count === 0) throw new Error(`no transitions in ${bags.join(", ")}: need /cmd_vel with ${o.topics.scan}, ${o.topics.odom} and ${o.topics.plan} before it, inside episodes`);
@@ -270,6 +297,6 @@ export async function datasetFromBags(bags: string[], options: Partial<BagDatase
     splitSeed: o.splitSeed,
     origin: "bags",
     sources,
-    params: { ...rest, topics: o.topics, rewards },
+    params: { ...rest, topics: o.topics, rewards, expert_labels: expertLabels },
   });
 }

@@ -93,7 +93,7 @@ async function trainAndEvaluate(q: TrainJobRequest, progress: (line: string) => 
     if (dataset.manifest.observation.size !== env.obsSize) {
       throw new JobStageError("dataset", `the bags give ${dataset.manifest.observation.size} observation values, the evaluation environment ${env.obsSize}`);
     }
-    progress(`dataset: ${dataset.manifest.count} transitions in ${dataset.manifest.episodes.length} episodes from ${q.bags.length} bag(s) (sha256 ${dataset.manifest.sha256.slice(0, 12)})`);
+    progress(`dataset: ${dataset.manifest.count} transitions (${Number(dataset.manifest.params.expert_labels ?? 0)} labelled by /cmd_vel_expert) in ${dataset.manifest.episodes.length} episodes from ${q.bags.length} bag(s) (sha256 ${dataset.manifest.sha256.slice(0, 12)})`);
     const trained = await stage("train", () =>
       trainBc(dataset, bounds, bc, { onProgress: (p) => progress(`bc step ${p.step}/${bc.steps}: train loss ${p.trainLoss.toExponential(2)}, val loss ${p.valLoss.toExponential(2)}`) }),
     );

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { codecFor, defaultRegistry } from "../../../msgs";
@@ -119,6 +119,55 @@ describe("datasets from bags", () => {
     const t1 = obs.slice(14 + 4, 28);
     const expected = [3, -Math.PI / 2, 0, -0.4, 0, -0.8, 0, -1.6, 0, -2.4];
     t1.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+  });
+
+  describe("action labels: /cmd_vel_expert when the controller published one for the cycle, else /cmd_vel", () => {
+    // Shadow phase (pursuit drives: /cmd_vel only), then policy phase (the policy drives /cmd_vel,
+    // pursuit's command for the same cycle goes out on /cmd_vel_expert just before it).
+    const writeMixedBag = async (uri: string): Promise<void> => {
+      const w = await BagWriter.open({ uri, compression: "none" });
+      const types: Record<string, string> = {
+        "/scan": "sensor_msgs/msg/LaserScan",
+        "/odom": "nav_msgs/msg/Odometry",
+        "/plan": "nav_msgs/msg/Path",
+        "/cmd_vel": "geometry_msgs/msg/Twist",
+        "/cmd_vel_expert": "geometry_msgs/msg/Twist",
+        "/episode/events": "kestrel_msgs/msg/EpisodeEvent",
+      };
+      for (const [name, type] of Object.entries(types)) w.addTopic({ name, type, offeredQos: [], schemaText: registry.schemaText(type) });
+      const put = (topic: string, t: number, m: unknown) => w.write(topic, codecFor(types[topic]!, registry).serialize(m as never), ms(t));
+      put("/episode/events", 10, event(0, "ep-1"));
+      put("/cmd_vel_expert", 15, twist(6, 6)); // consumed by the skipped /cmd_vel below, never a label
+      put("/cmd_vel", 16, twist(6, 6)); // no scan/odom/plan yet: skipped
+      put("/scan", 30, scan(1.0));
+      put("/odom", 40, odom(0, 0, 0, 0.1, 0.0));
+      put("/plan", 50, plan(2, 0));
+      put("/cmd_vel", 100, twist(0.2, 0.1)); // T0 shadow phase: no expert since the last /cmd_vel -> itself
+      put("/cmd_vel_expert", 200, twist(0.15, 0.05));
+      put("/cmd_vel", 200, twist(0.9, 0.9)); // T1 the policy's command -> the expert's
+      put("/cmd_vel", 300, twist(0.8, 0.8)); // T2 written before its expert, same log time: still the expert's
+      put("/cmd_vel_expert", 300, twist(0.1, -0.1));
+      put("/cmd_vel_expert", 350, twist(5, 5)); // superseded by the next one before any /cmd_vel
+      put("/cmd_vel_expert", 380, twist(0.12, 0));
+      put("/cmd_vel", 400, twist(0.7, 0.7)); // T3 -> the latest expert since T2
+      put("/cmd_vel", 500, twist(0.3, 0.2)); // T4 no expert since T3 (each is used once) -> itself
+      put("/episode/events", 600, event(1, "ep-1", "success"));
+      w.close();
+    };
+    const table: Array<[string, Record<string, string>, number[], number]> = [
+      ["labels with /cmd_vel_expert when the bag has one for that cycle, else with /cmd_vel", {}, [0.2, 0.1, 0.15, 0.05, 0.1, -0.1, 0.12, 0, 0.3, 0.2], 3],
+      ["labels with /cmd_vel only when the expert topic is disabled", { cmdVelExpert: "" }, [0.2, 0.1, 0.9, 0.9, 0.8, 0.8, 0.7, 0.7, 0.3, 0.2], 0],
+    ];
+    it.each(table)("%s", async (_name, topics, actions, expertLabels) => {
+      const uri = join(dir, "bag-expert");
+      if (!existsSync(uri)) await writeMixedBag(uri);
+      const ds = await datasetFromBags([uri], { lidarBeams: 4, maxRange: 3.5, layout: "kestrel-nav-v1", topics: topics as never });
+      expect(ds.manifest.count).toBe(5);
+      expect(Array.from(ds.arrays.actions)).toEqual(actions.map(Math.fround));
+      expect(ds.manifest.params.expert_labels).toBe(expertLabels);
+      // The observations do not depend on where the label came from.
+      expect(Array.from(ds.arrays.observations.slice(0, 8))).toEqual([1, 3, 3, 3, 2, 0, 0.1, 0].map(Math.fround));
+    });
   });
 
   it("is reproducible, hashed, immutable and verified on load", async () => {

@@ -3,7 +3,8 @@
  * budgets (the sim as fast as it can run, one episode per round, three rounds). The expert
  * drives episodes, the recorder writes them, the learner trains in a worker thread, the gate
  * deploys a candidate that beats the robot standing still and refuses a worse one, /policy/info
- * announces the deployment latched and the controller goes from shadow to policy mode.
+ * announces the deployment latched and the controller goes from shadow to policy mode, where
+ * pursuit's command for each cycle is recorded on /cmd_vel_expert (the label of later rounds).
  *
  * The rounds train with dagger (grid expert in the VecEnv): seeded end to end, so each round's
  * candidate and evaluations do not depend on how fast the sim ran (a bc round learns from the
@@ -18,6 +19,7 @@ import type { TrainJobRequest } from "../../../nodes/learner/node/job";
 import { gate } from "../../../nodes/learner/node/loop";
 import { workerJobRunner } from "../../../nodes/learner/node/runner";
 import type { LearnerInstance } from "../../../nodes/learner/node/node";
+import type { RecorderInstance } from "../../../nodes/recorder/node";
 import { POLICY_INFO_QOS, POLICY_INFO_TOPIC, PolicyStore } from "../../../nodes/learner/policy";
 import { Logger, type LogRecord } from "../../../ros/logger";
 import { RosNode } from "../../../ros/node";
@@ -121,15 +123,22 @@ describe("launch/learn.launch.xml", () => {
     expect(messages).toContainEqual(expect.stringMatching(/^round \d+: DEPLOYED policy '[^']+' \(sha256 [0-9a-f]{12}\)/));
     expect(learner.summary!()).toMatch(/3 round\(s\): [12] deployed, [12] rejected/);
 
+    // The policy drives now and pursuit labels its states: /cmd_vel_expert is recorded.
+    const recorder = running.find((r) => r.exec === "recorder")!.instance as RecorderInstance;
+    await waitFor("/cmd_vel_expert in the bag", () => (recorder.counts()["/cmd_vel_expert"] ?? 0) > 0, 30_000);
+    expect(recorder.counts()["/tf_static"]).toBeGreaterThan(0); // map -> odom: the planner plans in map
+
     // The recorded episodes are training data: a bc round on the run's bag.
     const bags = findBags(join(runDir, "bags"));
     expect(bags).toHaveLength(1);
+    const progress: string[] = [];
     const bc = await workerJobRunner({ timeoutS: 200 })(
       { ...learnerRequestBase(runDir), algorithm: "bc", bags, outDir: join(t.dir, "bc-round") },
-      () => {},
+      (line) => progress.push(line),
     ).result;
     if (!bc.ok) throw new Error(`bc round failed at ${bc.stage}: ${bc.message}`);
     expect(bc.candidate.transitions).toBeGreaterThan(100);
+    expect(progress).toContainEqual(expect.stringMatching(/^dataset: \d+ transitions \(\d+ labelled by \/cmd_vel_expert\)/));
     expect(bc.incumbent.sha256).toBe(store.state()!.current.manifest.model.sha256);
   });
 });
