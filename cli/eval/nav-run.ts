@@ -22,7 +22,7 @@ import type { RecorderInstance } from "../../nodes/recorder/node";
 import type { NavEpisode } from "./nav-episodes";
 
 /** What the recorder keeps: what a dataset needs (nodes/learner/dataset/from-bags.ts) and the outcome's evidence. */
-export const RECORDED_TOPICS = ["/scan", "/odom", "/plan", "/cmd_vel", "/tf", "/tf_static", "/goal_pose", "/contact", "/planner/status"];
+export const RECORDED_TOPICS = ["/scan", "/odom", "/plan", "/cmd_vel", "/cmd_vel_expert", "/tf", "/tf_static", "/goal_pose", "/contact", "/planner/status"];
 
 /** The EpisodeEvent outcome of an evaluation outcome (from-bags rewards "success" and "collision"). */
 export function episodeOutcome(outcome: EpisodeResult["outcome"]): string {
