@@ -54,21 +54,23 @@ export function giou(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.squeeze(tf.sub(iou, tf.div(tf.sub(hull, union), hull)), [last]);
 }
 
-export function detectionLoss(pred: tf.Tensor, target: tf.Tensor, grid: tf.Tensor, opts: LossOptions): LossParts {
+export function detectionLoss(pred: tf.Tensor, target: tf.Tensor, grid: tf.Tensor, opts: LossOptions, cellWeight?: tf.Tensor): LossParts {
   const iouWeight = opts.iouWeight ?? 5;
   const [B, N, P] = pred.shape as [number, number, number];
   const C = P - 5;
   const field = (t: tf.Tensor, start: number, size: number): tf.Tensor => tf.slice(t, [0, 0, start], [B, N, size]);
   const pos = tf.squeeze(field(target, 0, 1), [2]);
-  const objW = tf.squeeze(field(target, 1, 1), [2]);
+  // Positive cells weighted by cellWeight, background cells by 1.
+  const posW = cellWeight ? tf.mul(pos, cellWeight) : pos;
+  const objW = cellWeight ? tf.mul(tf.squeeze(field(target, 1, 1), [2]), tf.add(tf.sub(1, pos), posW)) : tf.squeeze(field(target, 1, 1), [2]);
   const numPos = tf.maximum(tf.sum(pos), 1);
   const objLogit = tf.squeeze(field(pred, 4, 1), [2]);
   const obj = tf.div(tf.sum(tf.mul(objW, bceWithLogits(objLogit, pos))), numPos) as tf.Scalar;
   const clsBce = tf.sum(bceWithLogits(field(pred, 5, C), field(target, TARGET_FIELDS, C)), 2);
-  const cls = tf.div(tf.sum(tf.mul(pos, clsBce)), numPos) as tf.Scalar;
+  const cls = tf.div(tf.sum(tf.mul(posW, clsBce)), numPos) as tf.Scalar;
   const boxes = decodeBoxes(field(pred, 0, 4), grid, opts.stride);
   const g = giou(boxes, field(target, 2, 4));
-  const iou = tf.div(tf.sum(tf.mul(pos, tf.sub(1, g))), numPos) as tf.Scalar;
+  const iou = tf.div(tf.sum(tf.mul(posW, tf.sub(1, g))), numPos) as tf.Scalar;
   const total = tf.addN([obj, cls, tf.mul(iou, iouWeight)]) as tf.Scalar;
   return { total, obj, cls, iou };
 }

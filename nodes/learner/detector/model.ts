@@ -3,7 +3,8 @@
  * anchor-free head on one stride-8 grid, so its ONNX export is read by the perception node's
  * `yolox` decoder unchanged (strides [8], not pre-decoded).
  *
- * Input: [B, H, W, 3] NHWC rgb in 0..1 (default 128x160: the 320x240 camera frame stretched).
+ * Input: [B, H, W, 3] NHWC rgb in 0..1 (the shipped model: 192x256, the 320x240 camera frame at 0.8;
+ * a 110-pixel receptive field, so big close-up objects are its weak spot).
  * Backbone (ReLU): conv3x3/2 16 -> conv3x3/2 32 -> conv3x3 32 -> conv3x3/2 64 (P3, stride 8)
  *   -> conv3x3 64 -> conv3x3/2 96 -> conv3x3 96 (P4, stride 16, wider context)
  *   -> upsample x2, concat P3 -> conv1x1 64 -> conv3x3 64 (head features, stride 8).

@@ -16,7 +16,7 @@ import { exportWithParity, type AcceptedExport } from "../ml/onnx-parity";
 import type { DetectionDataset, LabelBox } from "./dataset";
 import { detectionLoss } from "./loss";
 import { DETECTOR_STRIDE, type DetectorNet } from "./model";
-import { assignTargets, gridOffsets, targetWidth } from "./target";
+import { assignTargets, gridOffsets, objectBalanceWeights, targetWidth } from "./target";
 
 export interface TrainOptions {
   epochs: number;
@@ -31,6 +31,10 @@ export interface TrainOptions {
   seed?: number;
   /** Horizontal-flip augmentation (default true). */
   flip?: boolean;
+  /** Positive cells also within this fraction of a box's side of its centre (TargetGrid.boxFraction; default 0). */
+  boxFraction?: number;
+  /** Object balance gamma for positive cells (objectBalanceWeights; default 0: every cell counts alike). */
+  objectBalance?: number;
   log?: (line: string) => void;
   /** Log every N steps (default 50). */
   logEvery?: number;
@@ -44,8 +48,15 @@ export interface TrainStats {
   finalLoss: { total: number; obj: number; cls: number; iou: number };
 }
 
-/** Batch tensors: x [B,H,W,3] in 0..1 and targets [B,N,6+C]. */
-export function makeBatch(data: DetectionDataset, indices: readonly number[], flips: readonly boolean[], net: DetectorNet): { x: tf.Tensor4D; t: tf.Tensor3D } {
+/** Batch tensors: x [B,H,W,3] in 0..1, targets [B,N,6+C] and per-cell loss weights w [B,N] (objectBalanceWeights). */
+export function makeBatch(
+  data: DetectionDataset,
+  indices: readonly number[],
+  flips: readonly boolean[],
+  net: DetectorNet,
+  objectBalance = 0,
+  boxFraction = 0,
+): { x: tf.Tensor4D; t: tf.Tensor3D; w: tf.Tensor2D } {
   const { width: W, height: H } = data;
   const C = data.classes.length;
   const B = indices.length;
@@ -54,7 +65,8 @@ export function makeBatch(data: DetectionDataset, indices: readonly number[], fl
   const n = net.gridWidth * net.gridHeight;
   const tw = targetWidth(C);
   const ts = new Float32Array(B * n * tw);
-  const grid = { gridWidth: net.gridWidth, gridHeight: net.gridHeight, stride: DETECTOR_STRIDE, numClasses: C };
+  const ws = new Float32Array(B * n);
+  const grid = { gridWidth: net.gridWidth, gridHeight: net.gridHeight, stride: DETECTOR_STRIDE, numClasses: C, boxFraction };
   for (let b = 0; b < B; b++) {
     const src = indices[b]! * plane;
     const dst = b * plane;
@@ -73,9 +85,10 @@ export function makeBatch(data: DetectionDataset, indices: readonly number[], fl
       }
     }
     const labels: LabelBox[] = flip ? data.labels[indices[b]!]!.map((l) => ({ ...l, x1: W - l.x2, x2: W - l.x1 })) : data.labels[indices[b]!]!;
-    assignTargets(labels, grid, ts.subarray(b * n * tw, (b + 1) * n * tw));
+    const t = assignTargets(labels, grid, ts.subarray(b * n * tw, (b + 1) * n * tw));
+    objectBalanceWeights(t, n, C, objectBalance, ws.subarray(b * n, (b + 1) * n));
   }
-  return { x: tf.tensor4d(xs, [B, H, W, 3]), t: tf.tensor3d(ts, [B, n, tw]) };
+  return { x: tf.tensor4d(xs, [B, H, W, 3]), t: tf.tensor3d(ts, [B, n, tw]), w: tf.tensor2d(ws, [B, n]) };
 }
 
 function learningRateAt(progress: number, step: number, base: number, warmup: number): number {
@@ -114,16 +127,17 @@ export async function trainDetector(net: DetectorNet, data: DetectionDataset, op
       setRate(learningRateAt(progress, step, opts.learningRate, warmup));
       const idx = order.slice(s * opts.batchSize, (s + 1) * opts.batchSize);
       const flips = idx.map(() => opts.flip !== false && rng.uniform() < 0.5);
-      const { x, t } = makeBatch(data, idx, flips, net);
+      const balance = opts.objectBalance ?? 0;
+      const { x, t, w } = makeBatch(data, idx, flips, net, balance, opts.boxFraction ?? 0);
       let parts: tf.Scalar[] = [];
       const cost = optimizer.minimize(() => {
         const pred = net.train.apply(x, { training: true }) as tf.Tensor;
-        const l = detectionLoss(pred, t, gridT, { stride: DETECTOR_STRIDE });
+        const l = detectionLoss(pred, t, gridT, { stride: DETECTOR_STRIDE }, balance > 0 ? w : undefined);
         parts = [tf.keep(l.obj), tf.keep(l.cls), tf.keep(l.iou)];
         return l.total;
       }, true);
       const values = await Promise.all([cost!, ...parts].map(async (v) => (await v.data())[0]!));
-      tf.dispose([cost!, ...parts, x, t]);
+      tf.dispose([cost!, ...parts, x, t, w]);
       const [total, obj, cls, iou] = values as [number, number, number, number];
       if (!Number.isFinite(total)) throw new Error(`detector training diverged at step ${step} (loss ${total})`);
       last = { total, obj, cls, iou };
@@ -153,13 +167,13 @@ export async function trainDetector(net: DetectorNet, data: DetectionDataset, op
 /** Exports the deploy model with parity on (up to) `sampleCount` dataset images. */
 export async function exportDetector(net: DetectorNet, data: DetectionDataset, opts: { atol?: number; sampleCount?: number } = {}): Promise<AcceptedExport> {
   const count = Math.min(opts.sampleCount ?? 8, data.count);
-  const { x, t } = makeBatch(
+  const { x, t, w } = makeBatch(
     data,
     Array.from({ length: count }, (_, i) => i),
     [],
     net,
   );
-  t.dispose();
+  tf.dispose([t, w]);
   try {
     return await exportWithParity(net.deploy, {
       inputName: "images",
@@ -197,7 +211,9 @@ export function detectorManifest(net: DetectorNet, classes: readonly string[], s
     decoder: { kind: "yolox", output: "output", strides: [DETECTOR_STRIDE] },
     classes: [...classes],
     score_threshold: 0.3,
-    nms_threshold: 0.45,
+    // 0.3, not YOLOX's 0.45: at 256x192 a big couch or table gets several near-duplicate boxes that
+    // 0.45 keeps (held-out mAP@0.5 0.886 -> 0.903 on validation seed 31337; the 160x128 model: no change).
+    nms_threshold: 0.3,
     max_detections: 50,
   };
 }

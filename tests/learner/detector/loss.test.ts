@@ -55,6 +55,16 @@ describe("detector loss", () => {
     expect((await unweighted.total.data())[0]).toBeCloseTo(2 * LN2, 5);
   });
 
+  it("scales positive cells' terms by a cell weight and leaves background cells alone", async () => {
+    const pred = tf.tensor3d([[[0.5, 0.5, 0, 0, 0, 0], [0.5, 0.5, 0, 0, 0, 0]]]);
+    const grid = tf.tensor2d([[0, 0], [1, 0]]);
+    const t = tf.tensor3d([[[1, 1, 0, 0, 8, 16, 1], [0, 1, 0, 0, 0, 0, 0]]]);
+    const l = detectionLoss(pred, t, grid, { stride: 8 }, tf.tensor2d([[3, 7]]));
+    expect((await l.obj.data())[0]).toBeCloseTo(3 * LN2 + LN2, 5); // positive x3, background x1 (its 7 ignored)
+    expect((await l.cls.data())[0]).toBeCloseTo(3 * LN2, 5);
+    expect((await l.iou.data())[0]).toBeCloseTo(1.5, 5);
+  });
+
   it("has finite gradients for every prediction", async () => {
     const pred = tf.variable(tf.tensor3d([[[0.1, 0.9, -0.5, 0.3, -2, 1], [0.5, 0.5, 9, -9, 3, -3]]]));
     const t = tf.tensor3d([[[1, 1, 1, 1, 5, 7, 1], [0, 1, 0, 0, 0, 0, 0]]]);
