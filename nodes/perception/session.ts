@@ -42,6 +42,9 @@ export async function openSession(model: Uint8Array, options: SessionOptions): P
       const session = await ort.InferenceSession.create(model, {
         executionProviders: [provider],
         graphOptimizationLevel: "all",
+        // No busy-waiting between runs: a robot's other nodes share these cores, and frames come
+        // every few tens of ms, far longer than ORT's spin window, so spinning only burns CPU.
+        extra: { session: { intra_op: { allow_spinning: "0" } } },
         ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
         // A missing provider library is expected (and reported by us): keep ORT's own log quiet then.
         logSeverityLevel: provider === "cpu" ? 2 : 4,

@@ -90,6 +90,57 @@ describe("Preprocessor", () => {
     p.run(img);
     expect(Array.from(p.tensor.slice(0, 4))).toEqual([0, 25, 75, 100]);
   });
+  /**
+   * The reference: OpenCV INTER_LINEAR (pixel-centre aligned, clamped at the edges), four source
+   * pixels blended per output pixel, straight from the definition; the Preprocessor's separable
+   * form must give the same tensor.
+   */
+  function reference(img: { width: number; height: number; encoding: string; step: number; data: Uint8Array }, spec: InputSpec): Float32Array {
+    const g = geometryOf(img.width, img.height, spec.width, spec.height, spec.resize);
+    const ch = img.encoding === "mono8" ? 1 : 3;
+    const swap = ch === 3 && (img.encoding === "bgr8") !== (spec.color === "bgr");
+    const pad = spec.resize.mode === "letterbox" ? spec.resize.pad : 0;
+    const out = new Float32Array(3 * spec.width * spec.height);
+    const at = (x: number, y: number, c: number): number => img.data[y * img.step + x * ch + (ch === 1 ? 0 : swap ? 2 - c : c)]!;
+    const coord = (o: number, scale: number, size: number): [number, number, number] => {
+      const s = Math.min(size - 1, Math.max(0, (o + 0.5) / scale - 0.5));
+      const lo = Math.floor(s);
+      return [lo, Math.min(size - 1, lo + 1), s - lo];
+    };
+    for (let y = 0; y < spec.height; y++)
+      for (let x = 0; x < spec.width; x++)
+        for (let c = 0; c < 3; c++) {
+          const ix = x - g.padX;
+          const iy = y - g.padY;
+          let v = pad;
+          if (ix >= 0 && ix < g.contentWidth && iy >= 0 && iy < g.contentHeight) {
+            const [x0, x1, fx] = coord(ix, g.scaleX, img.width);
+            const [y0, y1, fy] = coord(iy, g.scaleY, img.height);
+            v = (1 - fy) * ((1 - fx) * at(x0, y0, c) + fx * at(x1, y0, c)) + fy * ((1 - fx) * at(x0, y1, c) + fx * at(x1, y1, c));
+          }
+          out[spec.layout === "NCHW" ? c * spec.width * spec.height + y * spec.width + x : (y * spec.width + x) * 3 + c] = v;
+        }
+    return out;
+  }
+  const noise = (width: number, height: number, ch: number, step: number): { width: number; height: number; encoding: string; step: number; data: Uint8Array } => ({
+    width,
+    height,
+    encoding: ch === 1 ? "mono8" : "bgr8",
+    step,
+    data: Uint8Array.from({ length: step * height }, (_, i) => (i * 2654435761) >>> 24),
+  });
+  it.each([
+    ["downscale letterbox centred, NCHW, bgr to rgb", noise(64, 43, 3, 64 * 3), input({ width: 41, height: 41 })],
+    ["upscale stretch, NHWC, row padding", noise(10, 7, 3, 10 * 3 + 2), input({ width: 32, height: 24, layout: "NHWC", resize: { mode: "stretch" } })],
+    ["letterbox top-left, tall image, mono8", noise(20, 50, 1, 20), input({ width: 16, height: 16, resize: { mode: "letterbox", align: "top_left", pad: 7 } })],
+  ])("matches four-pixel bilinear by definition: %s", (_name, img, spec) => {
+    const p = new Preprocessor(spec);
+    p.run(img);
+    const want = reference(img, spec);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(p.tensor[i]! - want[i]!));
+    expect(worst).toBeLessThan(1e-3);
+  });
   it("refuses other encodings and data of the wrong length, naming them", () => {
     expect(imageProblem({ width: 2, height: 2, encoding: "yuv422", step: 4, data: new Uint8Array(8) })).toMatch(/unsupported encoding 'yuv422' \(supported: rgb8, bgr8, mono8\)/);
     expect(imageProblem({ width: 4, height: 2, encoding: "rgb8", step: 12, data: new Uint8Array(20) })).toMatch(/data length 20 does not match 4x2 rgb8.*24 bytes expected/);
