@@ -17,10 +17,13 @@ import { DEFAULT_BC_CONFIG, DEFAULT_PPO_CONFIG, exportPolicyPackage, makeNavEnv,
 const BATCH = 256;
 const HIDDEN = [64, 64];
 
+/** The observation size of the shipped layout (kestrel-nav-v2: 36 lidar sectors, goal, 4 path points). */
+const OBS = makeNavEnv(["office"], 1).env.obsSize;
+
 const PYTORCH = `
 import time, torch
 torch.manual_seed(0); torch.set_num_threads(1)
-B, D, steps = ${BATCH}, 40, 600
+B, D, steps = ${BATCH}, ${OBS}, 600
 x = torch.randn(20000, D); y = torch.tanh(torch.randn(20000, 2))
 m = torch.nn.Sequential(torch.nn.Linear(D, 64), torch.nn.Tanh(), torch.nn.Linear(64, 64), torch.nn.Tanh(), torch.nn.Linear(64, 2), torch.nn.Tanh())
 opt = torch.optim.Adam(m.parameters(), lr=1e-3)
@@ -35,26 +38,26 @@ print(steps * B / (time.perf_counter() - t))
 async function main(): Promise<void> {
   const backend = await selectBackend({ log: () => {} });
   console.log(`backend: ${backend.name} (${backend.threads} thread(s))`);
-  const { env, worlds } = makeNavEnv(["cluttered", "office", "warehouse"], 12, { maxEpisodeSteps: 1500 });
+  const { env, worlds, spec } = makeNavEnv(["cluttered", "office", "warehouse"], 12, { maxEpisodeSteps: 1500 });
   const expert = new GridExpert(env, worlds);
   const store = new RolloutStore(env.obsSize);
   let t = performance.now();
   await collectRollout(env, expert, null, store, { steps: 24_000, seed: 1, expertProbability: 1 });
   console.log(`expert rollouts (VecEnv + expert labels): ${(24_000 / ((performance.now() - t) / 1000)).toFixed(0)} env steps/s`);
-  const ds = store.toDataset({ lidarBeams: 36, maxRange: 3.5 }, { valFraction: 0.1, splitSeed: 0, params: {} });
+  const ds = store.toDataset(spec, { valFraction: 0.1, splitSeed: 0, params: {} });
   const bounds = { vMax: 0.22, wMax: 2.84 };
   await trainBc(ds, bounds, { ...DEFAULT_BC_CONFIG, hidden: HIDDEN, steps: 50, evalEvery: 1000, batchSize: BATCH }); // warm-up
   const bc = await trainBc(ds, bounds, { ...DEFAULT_BC_CONFIG, hidden: HIDDEN, steps: 600, evalEvery: 1000, batchSize: BATCH });
-  console.log(`BC training (MLP 40-64-64-2, batch ${BATCH}, Adam): ${bc.samplesPerSecond.toFixed(0)} samples/s`);
+  console.log(`BC training (MLP ${env.obsSize}-64-64-2, batch ${BATCH}, Adam): ${bc.samplesPerSecond.toFixed(0)} samples/s`);
   t = performance.now();
   const ppo = await runPpo({ ...DEFAULT_PPO_CONFIG, hidden: HIDDEN, totalSteps: 12 * 128 * 3, evalEpisodes: 0 }, { actor: bc.model, normalization: bc.normalization });
   const ppoRate = ppo.history[ppo.history.length - 1]!.envSteps / ((performance.now() - t) / 1000);
   console.log(`PPO end to end (12 envs × 128 steps, 4 epochs × 4 minibatches): ${ppoRate.toFixed(0)} env steps/s`);
   const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-learn-"));
   try {
-    await exportPolicyPackage(bc.model, { dir, algorithm: "bc", datasetSha256: ds.manifest.sha256, seed: 0, lidarBeams: 36, maxRange: 3.5, bounds, normalization: bc.normalization, sample: ds.arrays.observations });
+    await exportPolicyPackage(bc.model, { dir, algorithm: "bc", datasetSha256: ds.manifest.sha256, seed: 0, lidarBeams: spec.lidarBeams, maxRange: spec.maxRange, layout: spec.layout, lookaheadM: spec.lookaheadM, bounds, normalization: bc.normalization, sample: ds.arrays.observations });
     const policy = await loadPolicy(dir);
-    const obs = ds.arrays.observations.slice(0, 40);
+    const obs = ds.arrays.observations.slice(0, env.obsSize);
     for (let i = 0; i < 200; i++) policy.act(obs);
     const times: number[] = [];
     for (let i = 0; i < 2000; i++) {
