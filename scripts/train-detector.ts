@@ -17,6 +17,13 @@
  *          --box-fraction F (cells within F of a box's side of its centre are positive too, default 0)
  *          --object-balance G (positive cells of a box weighted n^-G, n its cell count: 0 per cell (default), 1 per object)
  * Layers are fully convolutional, so --init also works across input sizes (only the grid changes).
+ *
+ * The shipped model (its manifest's description has the history) came from the 160x128 model by:
+ *   npm run train:detector -- --init models/kestrel_sim_detector.onnx --seed 4 --frames-per-world 1500 \
+ *     --lr 1e-3 --warmup-steps 100 --epochs 30 --budget-s 3300 --out /tmp/det-b --save-weights /tmp/det-b/w.bin
+ *   npm run train:detector -- --init /tmp/det-b/w.bin --seed 7 --frames-per-world 1000 --lr 5e-4 \
+ *     --warmup-steps 30 --epochs 30 --budget-s 1380 --box-fraction 0.25 --object-balance 0.5 --out models
+ * Both stop on their time budget, so the step counts depend on the machine.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
