@@ -50,13 +50,40 @@ describe.each(SEARCHES)("%s", (_name, search) => {
     ["goal walled off", ["..#..", "..#..", "..#.."], [0, 0], [4, 0], "NoPathFound"],
     ["diagonal gap only (corner cutting would pass)", [".#", "#."], [0, 0], [1, 1], "NoPathFound"],
     ["start occupied", ["#...", "...."], [0, 0], [3, 1], "StartOccupied"],
-    ["start in inscribed cost", ["i...", "...."], [0, 0], [3, 1], "StartOccupied"],
+    ["start in inscribed cost, escape disabled", ["i...", "...."], [0, 0], [3, 1], "StartOccupied", { startEscapeCells: -1 }],
+    ["goal in the inscribed region the start escapes through", ["#####", "iiiii", "....."], [0, 1], [4, 1], "GoalOccupied"],
     ["goal occupied", ["....", "...#"], [0, 0], [3, 1], "GoalOccupied"],
     ["goal out of map", ["....", "...."], [0, 0], [9, 1], "GoalOutOfMap"],
     ["start out of map", ["....", "...."], [-1, 0], [3, 1], "StartOutOfMap"],
-  ])("%s → %s", (_case, rows, s, g, kind) => {
-    const r = search(gridFrom(rows as string[]), { x: (s as number[])[0]!, y: (s as number[])[1]! }, { x: (g as number[])[0]!, y: (g as number[])[1]! });
+    // (The options as a rest parameter: a sixth declared parameter would make jest wait for a done callback.)
+  ])("%s → %s", (_case, rows, s, g, kind, ...options: unknown[]) => {
+    const r = search(gridFrom(rows as string[]), { x: (s as number[])[0]!, y: (s as number[])[1]! }, { x: (g as number[])[0]!, y: (g as number[])[1]! }, options[0] as SearchOptions | undefined);
     expect(r.ok ? "found" : r.failure.kind).toBe(kind);
+  });
+
+  describe("a start inside the inflation (robot stopped against a wall), as NavFn's clearRobotCell", () => {
+    // A wall on row 0, its inscribed band on rows 1–2, free space below.
+    const rows = ["##########", "iiiiiiiiii", "iiiiiiiiii", "..........", "..........", ".........."];
+    const inBand = (grid: PlanningGrid, c: [number, number]): boolean => grid.costs[c[1] * grid.width + c[0]]! === 253;
+
+    it("plans out of the inscribed cells instead of failing with StartOccupied", () => {
+      const grid = gridFrom(rows);
+      const r = search(grid, { x: 2, y: 1 }, { x: 8, y: 5 }, { costWeight: 3 });
+      if (!r.ok) throw new Error(`no path: ${r.failure.kind}`);
+      const xy = cellsOf(r.cells, grid.width);
+      expect(xy[0]).toEqual([2, 1]);
+      // Once out of the band the path never goes back in, and it never enters a lethal cell.
+      const firstFree = xy.findIndex((c) => !inBand(grid, c));
+      expect(firstFree).toBeGreaterThan(0);
+      expect(xy.slice(firstFree).every((c) => !inBand(grid, c))).toBe(true);
+      expect(xy.every(([x, y]) => grid.costs[y * grid.width + x]! !== 254)).toBe(true);
+      expect(grid.costs[2 * grid.width + 2]).toBe(253); // the caller's grid is not modified
+    });
+
+    it("keeps a start on a lethal cell StartOccupied", () => {
+      const r = search(gridFrom(rows), { x: 2, y: 0 }, { x: 8, y: 5 });
+      expect(r.ok ? "found" : r.failure.kind).toBe("StartOccupied");
+    });
   });
 
   it("gives up with PlannerTimedOut past max_iterations instead of searching on", () => {
@@ -85,6 +112,16 @@ describe.each(SEARCHES)("%s", (_name, search) => {
 });
 
 describe("A* with costs", () => {
+  it("leaves the inflation by the shortest way first when the start is in it, even with the goal along the wall", () => {
+    const grid = gridFrom(["############", "iiiiiiiiiiii", "iiiiiiiiiiii", "............", "............"]);
+    const r = astar.search(grid, { x: 1, y: 1 }, { x: 10, y: 3 }, { costWeight: 3 });
+    if (!r.ok) throw new Error(`no path: ${r.failure.kind}`);
+    // Two steps straight (or diagonally) down, then along the free row.
+    const ys = cellsOf(r.cells, grid.width).map(([, y]) => y);
+    expect(ys.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(ys.slice(3).every((y) => y >= 3)).toBe(true);
+  });
+
   it("pays for cost and detours to keep clearance when cost_weight > 0", () => {
     // A straight row through costly cells (9 → cost 225) and a free detour one row down.
     const grid = gridFrom(["9999999", "......."]);

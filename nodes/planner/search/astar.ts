@@ -12,6 +12,7 @@
  */
 import { LETHAL_OBSTACLE } from "../costmap/cost";
 import { cellPathLength, checkEndpoints, exactCostBits, roundToBits, SQRT2, stepFactorTable, type Cell, type PlanningGrid, type SearchOptions, type SearchResult } from "./types";
+import { openStartRegion } from "./start-escape";
 import { SearchWorkspace } from "./workspace";
 
 const TIME_CHECK_MASK = 1023;
@@ -44,7 +45,8 @@ export class AStarPlanner {
   private padded: Uint8Array = new Uint8Array(0);
   private paddedFor: { costs: Uint8Array; version: number | undefined; width: number } | undefined;
 
-  search(grid: PlanningGrid, start: Cell, goal: Cell, options: SearchOptions = {}): SearchResult {
+  search(original: PlanningGrid, start: Cell, goal: Cell, options: SearchOptions = {}): SearchResult {
+    const grid = openStartRegion(original, start, goal, options.startEscapeCells);
     const costWeight = options.costWeight ?? 0;
     const allowUnknown = options.allowUnknown ?? true;
     const bits = exactCostBits((grid.width + 2) * (grid.height + 2), 1 + costWeight);

@@ -14,6 +14,7 @@
  * kept as the reference the tests check the tables against.
  */
 import { checkEndpoints, exactCostBits, octile, roundToBits, SQRT2, stepFactorTable, type Cell, type PlanningGrid, type SearchOptions, type SearchResult } from "./types";
+import { openStartRegion } from "./start-escape";
 import { SearchWorkspace } from "./workspace";
 
 const TIME_CHECK_MASK = 255;
@@ -137,7 +138,8 @@ export class JumpPointPlanner {
   private gxP = 0;
   private gyP = 0;
 
-  search(grid: PlanningGrid, start: Cell, goal: Cell, options: SearchOptions = {}): SearchResult {
+  search(original: PlanningGrid, start: Cell, goal: Cell, options: SearchOptions = {}): SearchResult {
+    const grid = openStartRegion(original, start, goal, options.startEscapeCells);
     const allowUnknown = options.allowUnknown ?? true;
     const factor = stepFactorTable(0, allowUnknown);
     const bad = checkEndpoints(grid, start, goal, factor);

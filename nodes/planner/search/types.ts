@@ -31,6 +31,12 @@ export interface SearchOptions {
   maxIterations?: number;
   /** Wall-clock budget in ms before giving up with PlannerTimedOut. Default: unbounded. */
   timeBudgetMs?: number;
+  /**
+   * A start in inscribed cost plans out through the inscribed cells connected to it within this
+   * Chebyshev radius (cells), as NavFn's clearRobotCell (start-escape.ts). Default 8; -1 = never
+   * (StartOccupied).
+   */
+  startEscapeCells?: number;
 }
 
 /** Why a search found no path: a discriminated union on `kind`. */
