@@ -61,6 +61,9 @@ const STATE_NAMES = ["OK", "SLOWDOWN", "STOP"] as const;
 /** Pursuit's command while a policy drives (policy mode), as /cmd_vel would carry it: the expert's label. */
 export const EXPERT_CMD_TOPIC = "/cmd_vel_expert";
 
+/** Seconds (node clock) between two "turning in place" log lines. */
+const TURN_LOG_PERIOD_S = 5;
+
 /** The controller node definition, with the given modes (the learning issue adds policy and shadow here). */
 export function createControllerNode(options: ControllerNodeOptions = {}): NodeDefinition<ControllerParams> {
   const modes = options.modes ?? DEFAULT_MODES;
@@ -360,6 +363,10 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
   let cycles = 0;
   let interventions = 0;
   let published = 0;
+  let turningInStop = false;
+  /** Turn-in-place logging: at most one line per TURN_LOG_PERIOD_S (noisy lidar at the stop-zone edge flips it every few cycles). */
+  let lastTurnLogS = -Infinity;
+  let turnsSinceLog = 0;
 
   const publishStatus = (d: SafetyDecision): void => {
     const stamp = node.now();
@@ -393,6 +400,19 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
       publishStatus(d);
     }
     lastDecision = d;
+    // How the robot gets out of a stop against a wall; throttled, counting the turns in between.
+    if (result.turningInStop !== turningInStop) {
+      turningInStop = result.turningInStop;
+      if (turningInStop) {
+        turnsSinceLog++;
+        const nowS = timeToSeconds(node.now());
+        if (nowS - lastTurnLogS >= TURN_LOG_PERIOD_S) {
+          log.info(`safety: turning in place out of the stop zone (${d.reason}) at ${result.cmd.angular.toFixed(2)} rad/s${turnsSinceLog > 1 ? ` (${turnsSinceLog} turns since the last such line)` : ""}`);
+          lastTurnLogS = nowS;
+          turnsSinceLog = 0;
+        }
+      }
+    }
     if (!result.publish) return;
     published++;
     // Expert first, then the command: the bag dataset pairs each /cmd_vel with the expert

@@ -80,7 +80,7 @@ describe("controller node: safety triggers", () => {
     expect(lastStatus(h.statuses)).toMatchObject({ state: SLOWDOWN, source: "scan", speed_scale: 0.5 });
   });
 
-  it("stops for a collision predicted along the commanded arc, not for the same obstacle off a straight course", async () => {
+  it("stops (turning in place only) for a collision predicted along the commanded arc, not for the same obstacle off a straight course", async () => {
     // Ray 20° at 0.40 m from the laser: (0.344, 0.137) in base_link, 0.370 m away (outside both zones),
     // and on the circle of radius 0.5 m that v = 0.2, w = 0.4 drives: 0.38 m of arc away, so the
     // 0.105 m footprint touches it after about (0.38 - 0.105) / 0.2 = 1.4 s, within the 2 s horizon.
@@ -92,7 +92,8 @@ describe("controller node: safety triggers", () => {
     expect(lastCmd(h.cmds).linear).toBeCloseTo(0.2, 6);
     ConstantMode.cmd = { linear: 0.2, angular: 0.4 };
     await h.advance(0.5);
-    expect(lastCmd(h.cmds)).toMatchObject({ linear: 0, angular: 0 });
+    // Stopped, turning in place (a round footprint sweeps nothing new) until the arc is clear.
+    expect(lastCmd(h.cmds)).toMatchObject({ linear: 0, angular: 0.4 });
     expect(lastStatus(h.statuses)).toMatchObject({ state: STOP, source: "collision_check" });
     expect(lastStatus(h.statuses).reason).toMatch(/^predicted collision in 1\.4\d s/);
   });

@@ -57,13 +57,51 @@ describe("ControlPipeline with an expert beside the mode", () => {
     expect(r.expertCmd).toBe(r.cmd);
   });
 
-  it("in the stop zone the expert's label is the stop, like the command sent", () => {
+  it("in the stop zone only the turn in place passes, for the expert's label like the command sent", () => {
     // An obstacle 0.13 m ahead: inside the stop zone (0.105 + 0.05 m).
     const blocked: ScanPoints = { xs: new Float64Array([0.13]), ys: new Float64Array([0]), count: 1 };
     const p = new ControlPipeline(new Scripted({ ...policy, expert: pursuit }), new VelocitySmoother(limits), safety);
     p.smoother.reset({ linear: 0.2, angular: 0 });
     const r = p.step({ ...input, scan: blocked }, []);
+    expect(r.decision.state).toBe(2);
+    // Both turn the way the expert turns (toward the path), not the policy's way.
+    expect(r.cmd).toEqual({ linear: 0, angular: -1 });
+    expect(r.expertCmd).toEqual({ linear: 0, angular: -1 });
+    expect(r.turningInStop).toBe(true);
+    expect(p.smoother.current.linear).toBe(0);
+  });
+});
+
+describe("ControlPipeline in a STOP decision", () => {
+  // An obstacle 0.13 m ahead: inside the stop zone (0.105 + 0.05 m).
+  const blocked: ScanPoints = { xs: new Float64Array([0.13]), ys: new Float64Array([0]), count: 1 };
+  const slowTurn: SmootherLimits = { ...limits, maxAngularAccel: 1, maxAngularDecel: 1 };
+
+  it("sends no backing away, even when the safety layer allows it: zero for a pure reverse", () => {
+    const p = new ControlPipeline(new Scripted({ cmd: { linear: -0.1, angular: 0 }, active: true, state: "back" }), new VelocitySmoother(limits), safety);
+    const r = p.step({ ...input, scan: blocked }, []);
+    expect(r.decision.cmd.linear).toBeLessThan(0);
     expect(r.cmd).toEqual({ linear: 0, angular: 0 });
-    expect(r.expertCmd).toEqual({ linear: 0, angular: 0 });
+    expect(r.turningInStop).toBe(false);
+  });
+
+  it("ramps the turn in place within the angular acceleration over the cycles it lasts", () => {
+    const p = new ControlPipeline(new Scripted({ cmd: { linear: 0.2, angular: 1 }, active: true, state: "tracking" }), new VelocitySmoother(slowTurn), safety);
+    const angulars = [0, 1, 2].map(() => p.step({ ...input, scan: blocked }, []).cmd.angular);
+    expect(angulars.map((a) => Number(a.toFixed(9)))).toEqual([0.1, 0.2, 0.3]);
+  });
+
+  it("turns the way the expert (toward the path) turns when a policy beside it drives straight into the wall", () => {
+    const straight = { cmd: { linear: 0.2, angular: 0 }, active: true, state: "policy" };
+    const p = new ControlPipeline(new Scripted({ ...straight, expert: { cmd: { linear: 0, angular: -1.5 }, active: true, state: "rotate" } }), new VelocitySmoother(limits), safety);
+    const r = p.step({ ...input, scan: blocked }, []);
+    expect(r.cmd).toEqual({ linear: 0, angular: -1.5 });
+    expect(r.expertCmd).toEqual({ linear: 0, angular: -1.5 });
+  });
+
+  it("sends zero for a stop on a fault, whatever the mode asks", () => {
+    const p = new ControlPipeline(new Scripted({ cmd: { linear: 0, angular: 1 }, active: true, state: "turn" }), new VelocitySmoother(limits), safety);
+    const r = p.step({ ...input, scan: blocked }, [{ source: "odom", reason: "stale" }]);
+    expect(r.cmd).toEqual({ linear: 0, angular: 0 });
   });
 });
