@@ -14,6 +14,7 @@
 import * as path from "path";
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
+import { registerCpuGradientFixes } from "./cpu-fixes";
 import { registerWasmConvGradients } from "./wasm-conv-grads";
 import { registerWasmFastKernels } from "./wasm-fast-kernels";
 
@@ -165,6 +166,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     const chosen = name as BackendCandidate;
     if (chosen === "wasm" && options.registerWasmGradients !== false) registerWasmConvGradients();
     if (chosen === "wasm" && options.replaceSlowWasmKernels !== false) registerWasmFastKernels();
+    if (chosen === "cpu") registerCpuGradientFixes();
     const reason =
       skipped.length === 0
         ? `first in order [${order.join(", ")}]`
