@@ -34,7 +34,7 @@ function adjointByDefinition(inShape: Case[1], size: Case[2], alignCorners: bool
 function gradient(inShape: Case[1], size: Case[2], alignCorners: boolean, halfPixelCenters: boolean, x: Float32Array, dy: Float32Array): Float32Array {
   return tf.tidy(() => {
     const dyT = tf.tensor4d(dy, [inShape[0], size[0], size[1], inShape[3]]);
-    const g = tf.grad((t: tf.Tensor4D) => tf.image.resizeNearestNeighbor(t, size, alignCorners, halfPixelCenters).mul(dyT).sum())(tf.tensor4d(x, inShape));
+    const g = tf.grad((t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, size, alignCorners, halfPixelCenters).mul(dyT).sum())(tf.tensor4d(x, inShape));
     return g.dataSync() as Float32Array;
   });
 }
