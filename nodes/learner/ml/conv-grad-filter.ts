@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { convInfo, tap, windowedInput, type ConvGeometry } from "./conv-geometry";
-import { nativeConv2dBackpropFilter, nativeKernelsAvailable } from "./native-kernels";
+import { nativeConv2dBackpropFilter, nativeConvSpec, nativeKernelsAvailable } from "./native-kernels";
 import { computeInto, scratchBuffer } from "./wasm-heap";
 
 /**
@@ -173,15 +173,7 @@ function filterGradientNative(
   info: tf.backend_util.Conv2DInfo,
   grid: PhaseGrid,
 ): tf.Tensor4D {
-  const p = info.padInfo;
-  const spec = {
-    xShape: x.shape,
-    filterShape,
-    strides: [info.strideHeight, info.strideWidth] as [number, number],
-    pads: [p.top, p.bottom, p.left, p.right] as [number, number, number, number],
-    outShape: dy.shape,
-    ...grid,
-  };
+  const spec = { ...nativeConvSpec(info, { xShape: x.shape, filterShape, outShape: dy.shape }), ...grid };
   return computeInto(filterShape, [x, dy], (out, xv, dv) => nativeConv2dBackpropFilter(xv!, dv!, spec, out)) as tf.Tensor4D;
 }
 

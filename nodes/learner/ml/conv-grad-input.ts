@@ -6,9 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { convInfo, flipSwap, fullPaddedDy, padOrCrop, tap, windowedInput, type ConvGeometry } from "./conv-geometry";
-import { nativeConv2dBackpropInput } from "./native-kernels";
+import { nativeConv2dBackpropInput, nativeConvSpec } from "./native-kernels";
 import { computeInto } from "./wasm-heap";
-
 
 /** Conv2D gradient with respect to the input (NHWC, dilations 1). */
 export function conv2dBackpropInput(
@@ -160,14 +159,7 @@ export function conv2dBackpropInputNative(
   g: ConvGeometry,
 ): tf.Tensor4D {
   const info = convInfo(inputShape, filter.shape, g, false);
-  const p = info.padInfo;
-  const spec = {
-    xShape: inputShape,
-    filterShape: filter.shape,
-    strides: [info.strideHeight, info.strideWidth] as [number, number],
-    pads: [p.top, p.bottom, p.left, p.right] as [number, number, number, number],
-    outShape: dy.shape,
-  };
+  const spec = nativeConvSpec(info, { xShape: inputShape, filterShape: filter.shape, outShape: dy.shape });
   return computeInto(inputShape, [dy, filter], (out, dv, wv) => nativeConv2dBackpropInput(dv!, wv!, spec, out)) as tf.Tensor4D;
 }
 

@@ -169,6 +169,15 @@ export interface NativeConvSpec {
   outShape: [number, number, number, number];
 }
 
+/** The spec of a convolution from TF.js's Conv2DInfo (its strides and resolved padding) and the shapes. */
+export function nativeConvSpec(
+  info: { strideHeight: number; strideWidth: number; padInfo: { top: number; bottom: number; left: number; right: number } },
+  shapes: Pick<NativeConvSpec, "xShape" | "filterShape" | "outShape">,
+): NativeConvSpec {
+  const p = info.padInfo;
+  return { ...shapes, strides: [info.strideHeight, info.strideWidth], pads: [p.top, p.bottom, p.left, p.right] };
+}
+
 /**
  * NHWC convolution (dilations 1) with the TF.js filter layout: Transpose(x) -> Conv -> Transpose,
  * the filter transposed to ONNX's [Co, Ci, KH, KW] inside the graph. Writes y [B, OH, OW, Co] into `out`.
