@@ -8,6 +8,7 @@
  * Inputs: /odom (the robot's position, moved into the goal frame through tf: map -> odom is
  * latched by the sim or a localiser), /planner/status (REACHED, NO_PATH), /contact (collisions).
  */
+import { poseProblem } from "../../msgs/checks";
 import type { Subscription } from "rxjs";
 import { kestrel_msgs } from "../../msgs/generated/types";
 import { defineNode } from "../../ros/definition";
@@ -119,10 +120,16 @@ export const episodesNode = defineNode<EpisodesParameters>({
     };
 
     let tfWarned = false;
+    let badOdometry = 0;
     subscriptions.push(
       node.subscribe("nav_msgs/msg/Odometry", "/odom", "qos_profile_sensor_data").subscribe((m) => {
+        const problem = poseProblem(m.pose.pose, "pose.pose");
+        if (problem) {
+          // The first one and every 100th: a broken odometry source publishes at sensor rate.
+          if (badOdometry++ % 100 === 0) log.warn(`rejected /odom: ${problem} (${badOdometry} rejected so far); the episode keeps its last position`);
+          return;
+        }
         const q = m.pose.pose.position;
-        if (!Number.isFinite(q.x) || !Number.isFinite(q.y)) return; // the controller reports malformed odometry
         const odomFrame = m.header.frame_id.replace(/^\//, "") || "odom";
         let point = { x: q.x, y: q.y, z: 0 };
         if (odomFrame !== p.frame_id.replace(/^\//, "")) {

@@ -67,6 +67,15 @@ describe("episodes node", () => {
     expect(instance!.summary!()).toBe("1 episodes: 1 success, 0 collision, 0 timeout, 0 aborted");
   });
 
+  it("rejects odometry with a non-finite pose, naming the field, and carries on with the next valid one", async () => {
+    const { goals, probe } = await start();
+    odom(probe, NaN, 0);
+    await until("the rejection", () => stack.logs.some((r) => /rejected \/odom: .*'pose\.pose\.position\.x' is NaN/.test(r.message)));
+    expect(goals).toEqual([]); // a NaN position starts nothing
+    odom(probe, 0, 0);
+    await until("a goal", () => goals.length === 1);
+  });
+
   it("ends an episode as a collision when a contact begins", async () => {
     const { events, probe } = await start();
     odom(probe, 0, 0);
