@@ -3,9 +3,12 @@
  * height x step and step >= width x channels), resizes it (bilinear, pixel-centre aligned as
  * OpenCV's INTER_LINEAR) by letterbox or stretch into a reused Float32Array in the model's layout,
  * colour order and scaling — and the inverse mapping of boxes back to the original image.
+ * Colour images take the WebAssembly SIMD kernel (bilinear-simd.ts) where the runtime has it; the
+ * portable loop here is the reference it is tested against, and serves mono8.
  */
 import type { ColorOrder, InputSpec, Layout, Resize, Scaling } from "./manifest";
 import type { Box } from "./decoders/common";
+import { SimdResampler, simdResampleAvailable } from "./bilinear-simd";
 
 export const SUPPORTED_ENCODINGS = ["rgb8", "bgr8", "mono8"] as const;
 export type ImageEncoding = (typeof SUPPORTED_ENCODINGS)[number];
@@ -94,13 +97,22 @@ function affineOf(scaling: Scaling): { a: number[]; b: number[] } {
   }
 }
 
+export interface PreprocessorOptions {
+  /** "auto" (default): the SIMD kernel for colour images where available; "portable": always the plain loop. */
+  kernel?: "auto" | "portable";
+}
+
 /**
  * Turns images into the model's input tensor. One instance per model: the tensor buffer and the
  * resampling tables are reused from frame to frame (tables rebuilt only when the image size changes).
  */
 export class Preprocessor {
-  /** The input tensor, reused (length 3 x width x height). */
-  readonly tensor: Float32Array;
+  private readonly portableTensor: Float32Array;
+  private readonly useSimd: boolean;
+  /** The SIMD resampler for the current image size and encoding, and what it was planned for. */
+  private simd: { key: string; resampler: SimdResampler } | undefined;
+  /** Whether the last run went through the SIMD kernel (its tensor is then the input). */
+  private ranSimd = false;
   private readonly a: number[];
   private readonly b: number[];
   private readonly layout: Layout;
@@ -114,13 +126,22 @@ export class Preprocessor {
   private y1: Int32Array = new Int32Array(0);
   private fy: Float32Array = new Float32Array(0);
 
-  constructor(private readonly input: InputSpec) {
-    this.tensor = new Float32Array(3 * input.width * input.height);
+  constructor(
+    private readonly input: InputSpec,
+    options: PreprocessorOptions = {},
+  ) {
+    this.portableTensor = new Float32Array(3 * input.width * input.height);
+    this.useSimd = (options.kernel ?? "auto") === "auto" && simdResampleAvailable();
     const { a, b } = affineOf(input.scaling);
     this.a = a;
     this.b = b;
     this.layout = input.layout;
     this.color = input.color;
+  }
+
+  /** The input tensor the last run filled (length 3 x width x height; reused from frame to frame). */
+  get tensor(): Float32Array {
+    return this.ranSimd && this.simd ? this.simd.resampler.tensor : this.portableTensor;
   }
 
   /** Fills `tensor` from the image; returns the geometry for mapping boxes back. Throws on a bad image. */
@@ -129,24 +150,66 @@ export class Preprocessor {
     if (problem) throw new Error(problem);
     const encoding = image.encoding as ImageEncoding;
     const g = this.tables(image.width, image.height);
-    const W = this.input.width;
-    const H = this.input.height;
-    const t = this.tensor;
     const ch = channelsOf(encoding);
     const step = image.step || image.width * ch;
-    const src = image.data;
+    this.ranSimd = this.useSimd && ch === 3;
+    if (this.ranSimd) this.simdFor(image.width, image.height, step, encoding, g).run(image.data);
+    else this.runPortable(image.data, ch, step, this.channelMap(encoding), g);
+    return g;
+  }
+
+  /** Source channel feeding each model channel: identity, or swapped when the colour orders differ. */
+  private channelMap(encoding: ImageEncoding): [number, number, number] {
+    if (encoding === "mono8") return [0, 0, 0];
+    const srcOrder: ColorOrder = encoding === "bgr8" ? "bgr" : "rgb";
+    return srcOrder === this.color ? [0, 1, 2] : [2, 1, 0];
+  }
+
+  /** The letterbox padding's value per model channel (after scaling). */
+  private padValues(): [number, number, number] {
+    const padValue = this.input.resize.mode === "letterbox" ? this.input.resize.pad : 0;
+    return [0, 1, 2].map((c) => this.a[c]! * padValue + this.b[c]!) as [number, number, number];
+  }
+
+  private simdFor(srcWidth: number, srcHeight: number, srcStep: number, encoding: ImageEncoding, g: Geometry): SimdResampler {
+    const key = `${srcWidth}x${srcHeight}/${srcStep}/${encoding}`;
+    if (this.simd?.key !== key) {
+      const resampler = new SimdResampler({
+        srcWidth,
+        srcHeight,
+        srcStep,
+        x0: this.x0,
+        x1: this.x1,
+        fx: this.fx,
+        y0: this.y0,
+        y1: this.y1,
+        fy: this.fy,
+        dstWidth: this.input.width,
+        dstHeight: this.input.height,
+        padX: g.padX,
+        padY: g.padY,
+        layout: this.layout,
+        map: this.channelMap(encoding),
+        a: this.a as [number, number, number],
+        b: this.b as [number, number, number],
+        pad: this.padValues(),
+      });
+      this.simd = { key, resampler };
+    }
+    return this.simd.resampler;
+  }
+
+  /** The reference loop: four source pixels blended per output value. */
+  private runPortable(src: Uint8Array, ch: number, step: number, map: [number, number, number], g: Geometry): void {
+    const W = this.input.width;
+    const H = this.input.height;
+    const t = this.portableTensor;
     const nchw = this.layout === "NCHW";
     const plane = W * H;
-    // Source channel feeding each model channel: identity, or swapped when the colour orders differ.
-    const srcOrder: ColorOrder = encoding === "bgr8" ? "bgr" : "rgb";
-    const map = ch === 1 ? [0, 0, 0] : srcOrder === this.color ? [0, 1, 2] : [2, 1, 0];
-    const padValue = this.input.resize.mode === "letterbox" ? this.input.resize.pad : 0;
     const [a0, a1, a2] = this.a as [number, number, number];
     const [b0, b1, b2] = this.b as [number, number, number];
-    const [m0, m1, m2] = map as [number, number, number];
-    const pad0 = a0 * padValue + b0;
-    const pad1 = a1 * padValue + b1;
-    const pad2 = a2 * padValue + b2;
+    const [m0, m1, m2] = map;
+    const [pad0, pad1, pad2] = this.padValues();
     const cw = g.contentWidth;
     const chh = g.contentHeight;
     for (let y = 0; y < H; y++) {
@@ -193,7 +256,6 @@ export class Preprocessor {
         }
       }
     }
-    return g;
   }
 
   private tables(srcW: number, srcH: number): Geometry {

@@ -1,6 +1,7 @@
 /** Letterbox / stretch geometry round trips, tensor layout, colour order and scaling, bad images. */
 import type { InputSpec, Resize } from "../../nodes/perception/manifest";
-import { boxToSource, geometryOf, imageProblem, Preprocessor, toModel, toSource } from "../../nodes/perception/preprocess";
+import { boxToSource, geometryOf, imageProblem, Preprocessor as PreprocessorBase, toModel, toSource, type PreprocessorOptions } from "../../nodes/perception/preprocess";
+import { simdResampleAvailable } from "../../nodes/perception/bilinear-simd";
 
 const input = (over: Partial<InputSpec> = {}): InputSpec => ({
   name: "images",
@@ -51,7 +52,18 @@ describe("geometry round trips", () => {
   });
 });
 
-describe("Preprocessor", () => {
+it("has the WebAssembly SIMD kernel on this runtime (Node >= 20), so colour images take the fast path", () => {
+  expect(simdResampleAvailable()).toBe(true);
+});
+
+// Every behaviour holds for both kernels: "auto" runs colour images through the SIMD kernel,
+// "portable" through the reference loop.
+describe.each<NonNullable<PreprocessorOptions["kernel"]>>(["auto", "portable"])("Preprocessor (kernel %s)", (kernel) => {
+  const Preprocessor = class extends PreprocessorBase {
+    constructor(spec: InputSpec) {
+      super(spec, { kernel });
+    }
+  };
   /** A 4x2 rgb8 image whose pixel (x, y) is (10x+y, 100+y, 200). */
   const rgb = { width: 4, height: 2, encoding: "rgb8", step: 12, data: Uint8Array.from({ length: 24 }, (_, i) => { const p = Math.floor(i / 3); const x = p % 4; const y = Math.floor(p / 4); return [10 * x + y, 100 + y, 200][i % 3]!; }) };
 
@@ -92,8 +104,8 @@ describe("Preprocessor", () => {
   });
   /**
    * The reference: OpenCV INTER_LINEAR (pixel-centre aligned, clamped at the edges), four source
-   * pixels blended per output pixel, straight from the definition; the Preprocessor's separable
-   * form must give the same tensor.
+   * pixels blended per output pixel, straight from the definition, then scaled; both kernels must
+   * give the same tensor (to float32 rounding).
    */
   function reference(img: { width: number; height: number; encoding: string; step: number; data: Uint8Array }, spec: InputSpec): Float32Array {
     const g = geometryOf(img.width, img.height, spec.width, spec.height, spec.resize);
@@ -101,6 +113,8 @@ describe("Preprocessor", () => {
     const swap = ch === 3 && (img.encoding === "bgr8") !== (spec.color === "bgr");
     const pad = spec.resize.mode === "letterbox" ? spec.resize.pad : 0;
     const out = new Float32Array(3 * spec.width * spec.height);
+    const sc = spec.scaling;
+    const scaled = (v: number, c: number): number => (sc.kind === "raw" ? v : sc.kind === "unit" ? v / 255 : (v - sc.mean[c]!) / sc.std[c]!);
     const at = (x: number, y: number, c: number): number => img.data[y * img.step + x * ch + (ch === 1 ? 0 : swap ? 2 - c : c)]!;
     const coord = (o: number, scale: number, size: number): [number, number, number] => {
       const s = Math.min(size - 1, Math.max(0, (o + 0.5) / scale - 0.5));
@@ -118,7 +132,7 @@ describe("Preprocessor", () => {
             const [y0, y1, fy] = coord(iy, g.scaleY, img.height);
             v = (1 - fy) * ((1 - fx) * at(x0, y0, c) + fx * at(x1, y0, c)) + fy * ((1 - fx) * at(x0, y1, c) + fx * at(x1, y1, c));
           }
-          out[spec.layout === "NCHW" ? c * spec.width * spec.height + y * spec.width + x : (y * spec.width + x) * 3 + c] = v;
+          out[spec.layout === "NCHW" ? c * spec.width * spec.height + y * spec.width + x : (y * spec.width + x) * 3 + c] = scaled(v, c);
         }
     return out;
   }
@@ -133,13 +147,26 @@ describe("Preprocessor", () => {
     ["downscale letterbox centred, NCHW, bgr to rgb", noise(64, 43, 3, 64 * 3), input({ width: 41, height: 41 })],
     ["upscale stretch, NHWC, row padding", noise(10, 7, 3, 10 * 3 + 2), input({ width: 32, height: 24, layout: "NHWC", resize: { mode: "stretch" } })],
     ["letterbox top-left, tall image, mono8", noise(20, 50, 1, 20), input({ width: 16, height: 16, resize: { mode: "letterbox", align: "top_left", pad: 7 } })],
+    // Rows of 39 bytes: the SIMD kernel reads rows 8 bytes at a time, past each row's end.
+    ["odd width, letterbox centred into NHWC, mean/std", noise(13, 9, 3, 13 * 3), input({ width: 20, height: 20, layout: "NHWC", scaling: { kind: "mean_std", mean: [120, 110, 100], std: [60, 55, 50] } })],
+    ["one pixel, stretched", noise(1, 1, 3, 3), input({ width: 3, height: 2, resize: { mode: "stretch" } })],
+    ["tall into wide, letterbox centred, unit scaling", noise(30, 70, 3, 90), input({ width: 48, height: 24, color: "bgr", scaling: { kind: "unit" } })],
   ])("matches four-pixel bilinear by definition: %s", (_name, img, spec) => {
     const p = new Preprocessor(spec);
     p.run(img);
     const want = reference(img, spec);
     let worst = 0;
     for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(p.tensor[i]! - want[i]!));
-    expect(worst).toBeLessThan(1e-3);
+    expect(worst).toBeLessThan(1e-4);
+  });
+  it("follows a change of image size and encoding between frames", () => {
+    const spec = input({ width: 24, height: 16 });
+    const p = new Preprocessor(spec);
+    for (const img of [noise(40, 30, 3, 120), noise(17, 5, 3, 51), { ...noise(17, 5, 3, 51), encoding: "rgb8" }, noise(40, 30, 3, 120)]) {
+      p.run(img);
+      const want = reference(img, spec);
+      expect(Math.max(...want.map((v, i) => Math.abs(p.tensor[i]! - v)))).toBeLessThan(1e-4);
+    }
   });
   it("refuses other encodings and data of the wrong length, naming them", () => {
     expect(imageProblem({ width: 2, height: 2, encoding: "yuv422", step: 4, data: new Uint8Array(8) })).toMatch(/unsupported encoding 'yuv422' \(supported: rgb8, bgr8, mono8\)/);
