@@ -73,20 +73,31 @@ export const op = {
   i32Add: (): number[] => [0x6a],
   i32Sub: (): number[] => [0x6b],
   v128Load: (offset = 0): number[] => simd(0x00, ...memarg(offset)),
-  /** Eight bytes, each zero-extended to a 16-bit lane. */
-  v128Load8x8U: (offset = 0): number[] => simd(0x02, ...memarg(offset)),
+  /** Four 16-bit values, each sign-extended to a 32-bit lane. */
+  v128Load16x4S: (offset = 0): number[] => simd(0x03, ...memarg(offset)),
   /** One 32-bit value into all four lanes. */
   v128Load32Splat: (offset = 0): number[] => simd(0x09, ...memarg(offset)),
   v128Store: (offset = 0): number[] => simd(0x0b, ...memarg(offset)),
   /** Stores one 32-bit lane (a float of an f32x4) at the address on the stack. */
   v128Store32Lane: (lane: number, offset = 0): number[] => simd(0x5a, ...memarg(offset), lane),
+  /** Lanes picked from two vectors by 16 byte indices (0-15: the first, 16-31: the second). */
+  i8x16Shuffle: (bytes: readonly number[]): number[] => {
+    if (bytes.length !== 16 || bytes.some((b) => !(b >= 0 && b < 32))) throw new Error(`i8x16.shuffle needs 16 lane indices in 0..31, got [${bytes.join(",")}]`);
+    return simd(0x0d, ...bytes);
+  },
+  i16x8Splat: (): number[] => simd(0x10),
   f32x4Splat: (): number[] => simd(0x13),
-  i32x4ExtendLowI16x8U: (): number[] => simd(0xa9),
-  i32x4ExtendHighI16x8U: (): number[] => simd(0xaa),
+  /** Rounded, saturating Q15 multiply: (a * b + 2^14) >> 15 per 16-bit lane. */
+  i16x8Q15MulrSatS: (): number[] => simd(0x82),
+  i16x8ExtendLowI8x16U: (): number[] => simd(0x89),
+  i16x8ExtendHighI8x16U: (): number[] => simd(0x8a),
+  i16x8Shl: (): number[] => simd(0x8b),
+  i16x8Add: (): number[] => simd(0x8e),
+  i16x8Sub: (): number[] => simd(0x91),
   f32x4Add: (): number[] => simd(0xe4),
   f32x4Sub: (): number[] => simd(0xe5),
   f32x4Mul: (): number[] => simd(0xe6),
-  f32x4ConvertI32x4U: (): number[] => simd(0xfb),
+  f32x4ConvertI32x4S: (): number[] => simd(0xfa),
 };
 
 export interface FunctionDef {
