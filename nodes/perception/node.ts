@@ -52,7 +52,7 @@ export const perceptionParameterSchema: ParameterSchema = {
       readOnly: true,
       description: "onnxruntime-node execution providers, tried in order (cuda, tensorrt, webgpu, dml, coreml, cpu)",
     },
-    intra_op_threads: { type: "integer", default: 0, minimum: 0, readOnly: true, description: "ONNX Runtime intra-op threads; 0 lets it choose" },
+    intra_op_threads: { type: "integer", default: 0, minimum: 0, readOnly: true, description: "ONNX Runtime intra-op threads; 0: one per physical core (set explicitly, so ORT does not pin them to cores)" },
     warmup_runs: { type: "integer", default: 2, minimum: 0, readOnly: true, description: "Inference runs on a blank frame before the first image" },
     max_rate_hz: { type: "number", default: 0, minimum: 0, description: "Most frames processed per second; 0 for no cap. Frames arriving while busy are dropped (newest kept), never queued" },
     score_threshold: { type: "number", default: -1, minimum: -1, maximum: 1, description: "Score threshold; -1 uses the manifest's" },

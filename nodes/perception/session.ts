@@ -5,6 +5,8 @@
  * and shape, and the outputs against the decoder — all before the first frame.
  * Loaded only inside the inference worker (and the bench): the node's thread never imports it.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
 import type { ShapeMap, Tensor } from "./decoders";
 import { checkedDecoder, Detector, inputProblem, type ModelRunner } from "./detector";
@@ -13,7 +15,7 @@ import { readVerifiedModel, type ModelManifest } from "./manifest";
 export interface SessionOptions {
   /** onnxruntime-node provider names in order of preference: cuda, tensorrt, webgpu, dml, coreml, cpu. */
   providers: readonly string[];
-  /** Intra-op threads; 0 lets ONNX Runtime choose. */
+  /** Intra-op threads; 0: one per physical core (see defaultIntraOpThreads). */
   intraOpThreads: number;
 }
 
@@ -28,6 +30,36 @@ export interface OpenedSession {
   provider: string;
   /** Providers tried before it, and why each failed. */
   failures: ProviderFailure[];
+}
+
+/**
+ * Physical cores this process can use: distinct (package, core) ids in Linux's sysfs topology,
+ * at most the available parallelism; the available parallelism where there is no sysfs.
+ */
+export function physicalCores(sysCpu = "/sys/devices/system/cpu"): number {
+  const logical = availableParallelism();
+  try {
+    const cores = new Set<string>();
+    for (const cpu of readdirSync(sysCpu).filter((n) => /^cpu\d+$/.test(n))) {
+      const topology = `${sysCpu}/${cpu}/topology`;
+      cores.add(`${readFileSync(`${topology}/physical_package_id`, "utf8").trim()}:${readFileSync(`${topology}/core_id`, "utf8").trim()}`);
+    }
+    return Math.max(1, Math.min(logical, cores.size || logical));
+  } catch {
+    return logical;
+  }
+}
+
+/**
+ * The intra-op thread count used for 0: ONNX Runtime's own default count (one per physical core),
+ * but given explicitly, because left unset ORT also pins its pool threads to cores. Pinned, they
+ * fight the scheduler whenever anything else shares those cores (another session, the node's own
+ * thread, the robot's other nodes): measured here (bench/perception), the node's inference ran
+ * 30-60% slower for the first ~7 frames after another session had run; with the count given
+ * explicitly that is gone.
+ */
+export function defaultIntraOpThreads(): number {
+  return physicalCores();
 }
 
 /** Creates a session with the first provider that works; throws naming every failure when none does. */
@@ -45,7 +77,7 @@ export async function openSession(model: Uint8Array, options: SessionOptions): P
         // No busy-waiting between runs: a robot's other nodes share these cores, and frames come
         // every few tens of ms, far longer than ORT's spin window, so spinning only burns CPU.
         extra: { session: { intra_op: { allow_spinning: "0" } } },
-        ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
+        intraOpNumThreads: options.intraOpThreads > 0 ? options.intraOpThreads : defaultIntraOpThreads(),
         // A missing provider library is expected (and reported by us): keep ORT's own log quiet then.
         logSeverityLevel: provider === "cpu" ? 2 : 4,
       });

@@ -1,10 +1,10 @@
-/** Manifest schema, the shipped yolox_nano manifest, sha256 checks and models whose I/O does not fit. */
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+/** Manifest schema, the shipped yolox_nano manifest, sha256 checks, models whose I/O does not fit, and the sessions' default thread count. */
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkedDecoder } from "../../nodes/perception/detector";
 import { loadManifest, manifestProblems, readVerifiedModel, resolveManifest } from "../../nodes/perception/manifest";
-import { loadDetector } from "../../nodes/perception/session";
+import { loadDetector, physicalCores } from "../../nodes/perception/session";
 import { resolveManifestPath } from "../../nodes/perception/node";
 import { sharedData } from "../support/shared-data";
 
@@ -83,5 +83,30 @@ describe("models whose outputs do not fit their decoder fail at load", () => {
       expect(loaded.failures[0]!.error).toMatch(/cuda/i);
     }
     await loaded.session.release();
+  });
+});
+
+describe(physicalCores, () => {
+  /** A fake /sys/devices/system/cpu: one entry per logical CPU with its package and core id. */
+  const sysfs = (cpus: Array<[pkg: number, core: number]>): string => {
+    const root = mkdtempSync(join(tmpdir(), "kestrel-sysfs-"));
+    cpus.forEach(([pkg, core], i) => {
+      const topology = join(root, `cpu${i}`, "topology");
+      mkdirSync(topology, { recursive: true });
+      writeFileSync(join(topology, "physical_package_id"), `${pkg}\n`);
+      writeFileSync(join(topology, "core_id"), `${core}\n`);
+    });
+    mkdirSync(join(root, "cpufreq")); // not a CPU: ignored
+    return root;
+  };
+  it.each<[string, Array<[number, number]>, number]>([
+    ["counts hyperthread siblings once", [[0, 0], [0, 0]], 1],
+    ["tells cores of different packages apart", [[0, 0], [1, 0]], Math.min(2, availableParallelism())],
+    ["never more than the CPUs this process may use", [[0, 0], [0, 1], [0, 2], [0, 3], [0, 4], [0, 5], [0, 6], [0, 7], [0, 8]], Math.min(9, availableParallelism())],
+  ])("%s", (_name, cpus, want) => {
+    expect(physicalCores(sysfs(cpus))).toBe(want);
+  });
+  it("falls back to the available parallelism without a sysfs", () => {
+    expect(physicalCores(join(tmpdir(), "no-such-sysfs"))).toBe(availableParallelism());
   });
 });
