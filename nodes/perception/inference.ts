@@ -1,17 +1,21 @@
 /**
  * The node-side handle on the inference worker: starts it, loads the model there (resolving
  * once the session is up and warmed, or rejecting with the load error), and sends one image at
- * a time. The image bytes are copied once into an ArrayBuffer that is transferred to the worker
- * and handed back with the result, so steady-state frames allocate no image buffers.
+ * a time. The image is copied once, into the shared frame channel (frame-channel.ts); the
+ * messages carry only the frame id, and the result is read back from the channel.
  */
 import type { Worker } from "node:worker_threads";
 import type { Box } from "./decoders";
 import type { StageTiming, Thresholds } from "./detector";
+import { FrameChannel } from "./frame-channel";
 import type { ModelManifest } from "./manifest";
 import type { ImageView } from "./preprocess";
 import type { ProviderFailure } from "./session";
 import { startInferenceWorker } from "./worker-entry";
-import type { DetectRequest, InitRequest, ReadyReply, WorkerReply } from "./worker";
+import type { ChannelRequest, DetectRequest, InitRequest, ReadyReply, WorkerReply } from "./worker";
+
+/** Boxes a new channel holds at least (a higher max_detections gets a larger channel). */
+const MIN_CHANNEL_BOXES = 100;
 
 export interface InferenceOptions {
   providers: string[];
@@ -25,7 +29,7 @@ export interface InferenceResult {
 }
 
 export class InferenceWorker {
-  private spare: ArrayBuffer | undefined;
+  private channel: FrameChannel | undefined;
   private nextId = 1;
   private pending: { id: number; resolve: (r: InferenceResult) => void; reject: (e: Error) => void } | undefined;
   private dead: Error | undefined;
@@ -87,16 +91,19 @@ export class InferenceWorker {
   detect(image: ImageView, thresholds: Thresholds): Promise<InferenceResult> {
     if (this.dead) return Promise.reject(this.dead);
     if (this.pending) return Promise.reject(new Error("a frame is already in flight"));
-    const bytes = image.data;
-    let buffer = this.spare && this.spare.byteLength === bytes.length ? this.spare : new ArrayBuffer(bytes.length);
-    this.spare = undefined;
-    new Uint8Array(buffer).set(bytes);
     const id = this.nextId++;
-    const request: DetectRequest = { type: "detect", id, width: image.width, height: image.height, encoding: image.encoding, step: image.step, buffer, thresholds };
+    try {
+      if (!this.channel?.fits(image.data.length, thresholds.maxDetections)) {
+        this.channel = FrameChannel.create({ imageBytes: image.data.length, boxes: Math.max(MIN_CHANNEL_BOXES, thresholds.maxDetections) });
+        this.worker.postMessage({ type: "channel", buffer: this.channel.buffer } satisfies ChannelRequest);
+      }
+      this.channel.writeRequest({ id, image, thresholds });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<InferenceResult>((resolve, reject) => {
       this.pending = { id, resolve, reject };
-      this.worker.postMessage(request, [buffer]);
-      buffer = undefined as unknown as ArrayBuffer;
+      this.worker.postMessage({ type: "detect", id } satisfies DetectRequest);
     });
   }
 
@@ -110,20 +117,11 @@ export class InferenceWorker {
 
   private onReply(reply: WorkerReply): void {
     if (reply.type !== "result" && reply.type !== "frame_error") return;
-    this.spare = reply.buffer;
     const p = this.pending;
     if (!p || p.id !== reply.id) return;
     this.pending = undefined;
-    if (reply.type === "frame_error") {
-      p.reject(new Error(reply.message));
-      return;
-    }
-    const b = reply.boxes;
-    const detections: Box[] = [];
-    for (let i = 0; i + 5 < b.length; i += 6) {
-      detections.push({ x1: b[i]!, y1: b[i + 1]!, x2: b[i + 2]!, y2: b[i + 3]!, score: b[i + 4]!, classId: b[i + 5]! });
-    }
-    p.resolve({ detections, timing: reply.timing });
+    if (reply.type === "frame_error") p.reject(new Error(reply.message));
+    else p.resolve(this.channel!.readResult());
   }
 
   private fail(error: Error): void {

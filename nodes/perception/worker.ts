@@ -1,14 +1,14 @@
 /**
  * The inference worker thread's body: it owns the ONNX Runtime session and runs the whole
  * detection core (preprocess, run, decode, NMS, box mapping) off the node's event loop.
- * Images arrive as transferable ArrayBuffers and go back with the result so the node can reuse
- * them; results come back as one packed Float32Array (x1, y1, x2, y2, score, class per box).
- * Started by inference.ts (see worker-entry.ts for how it is found from dist/ and from sources).
+ * Frames and results travel through a shared FrameChannel (frame-channel.ts); the messages only
+ * say which frame is ready. Started by inference.ts (see worker-entry.ts for how it is found from
+ * dist/ and from sources).
  */
 import { parentPort, type MessagePort } from "node:worker_threads";
-import type { Thresholds, StageTiming } from "./detector";
 import type { ModelManifest } from "./manifest";
 import type { ProviderFailure } from "./session";
+import { FrameChannel } from "./frame-channel";
 
 export interface InitRequest {
   type: "init";
@@ -17,18 +17,17 @@ export interface InitRequest {
   intraOpThreads: number;
   warmupRuns: number;
 }
+/** A new (larger) frame channel: later frames arrive in it. */
+export interface ChannelRequest {
+  type: "channel";
+  buffer: SharedArrayBuffer;
+}
+/** The frame in the channel is ready for detection. */
 export interface DetectRequest {
   type: "detect";
   id: number;
-  width: number;
-  height: number;
-  encoding: string;
-  step: number;
-  /** Exactly the image bytes (transferred). */
-  buffer: ArrayBuffer;
-  thresholds: Thresholds;
 }
-export type WorkerRequest = InitRequest | DetectRequest;
+export type WorkerRequest = InitRequest | ChannelRequest | DetectRequest;
 
 export interface ReadyReply {
   type: "ready";
@@ -42,19 +41,15 @@ export interface InitErrorReply {
   type: "init_error";
   message: string;
 }
+/** The frame's result is in the channel. */
 export interface ResultReply {
   type: "result";
   id: number;
-  /** 6 floats per detection: x1, y1, x2, y2, score, class id. */
-  boxes: Float32Array;
-  timing: StageTiming;
-  buffer: ArrayBuffer;
 }
 export interface FrameErrorReply {
   type: "frame_error";
   id: number;
   message: string;
-  buffer: ArrayBuffer;
 }
 export type WorkerReply = ReadyReply | InitErrorReply | ResultReply | FrameErrorReply;
 
@@ -64,52 +59,62 @@ export function serve(port: MessagePort): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadDetector } = require("./session") as typeof import("./session");
   let detector: import("./detector").Detector | undefined;
+  let channel: FrameChannel | undefined;
+
+  const init = async (request: InitRequest): Promise<void> => {
+    try {
+      const loaded = await loadDetector(request.manifest, { providers: request.providers, intraOpThreads: request.intraOpThreads });
+      detector = loaded.detector;
+      // Warm-up on a grey colour frame of the model's size: first runs allocate and tune (the
+      // preprocessing kernel included); they also decode real output tensors, so a model whose
+      // dynamic output shapes do not fit fails here, at load.
+      const { width, height } = request.manifest.input;
+      const grey = { width, height, encoding: "rgb8", step: width * 3, data: new Uint8Array(width * height * 3).fill(114) };
+      const warmupMs: number[] = [];
+      for (let i = 0; i < request.warmupRuns; i++) {
+        const t = performance.now();
+        await detector.detect(grey);
+        warmupMs.push(performance.now() - t);
+      }
+      const reply: ReadyReply = {
+        type: "ready",
+        provider: loaded.provider,
+        failures: loaded.failures,
+        inputShapes: loaded.inputShapes,
+        outputShapes: loaded.outputShapes,
+        warmupMs,
+      };
+      port.postMessage(reply);
+    } catch (error) {
+      port.postMessage({ type: "init_error", message: (error as Error).message } satisfies InitErrorReply);
+    }
+  };
+
+  const detect = async (id: number): Promise<void> => {
+    try {
+      if (!detector) throw new Error("no model loaded");
+      if (!channel) throw new Error("no frame channel");
+      const frame = channel.readRequest();
+      if (frame.id !== id) throw new Error(`frame channel holds frame ${frame.id}, not ${id}`);
+      channel.writeResult(await detector.detect(frame.image, frame.thresholds));
+      port.postMessage({ type: "result", id } satisfies ResultReply);
+    } catch (error) {
+      port.postMessage({ type: "frame_error", id, message: (error as Error).message } satisfies FrameErrorReply);
+    }
+  };
 
   port.on("message", (request: WorkerRequest) => {
-    if (request.type === "init") {
-      void (async () => {
-        try {
-          const loaded = await loadDetector(request.manifest, { providers: request.providers, intraOpThreads: request.intraOpThreads });
-          detector = loaded.detector;
-          // Warm-up on a grey frame: first runs allocate and tune; they also decode real output
-          // tensors, so a model whose dynamic output shapes do not fit fails here, at load.
-          const { width, height } = request.manifest.input;
-          const grey = { width, height, encoding: "mono8", step: width, data: new Uint8Array(width * height).fill(114) };
-          const warmupMs: number[] = [];
-          for (let i = 0; i < request.warmupRuns; i++) {
-            const t = performance.now();
-            await detector.detect(grey);
-            warmupMs.push(performance.now() - t);
-          }
-          const reply: ReadyReply = {
-            type: "ready",
-            provider: loaded.provider,
-            failures: loaded.failures,
-            inputShapes: loaded.inputShapes,
-            outputShapes: loaded.outputShapes,
-            warmupMs,
-          };
-          port.postMessage(reply);
-        } catch (error) {
-          port.postMessage({ type: "init_error", message: (error as Error).message } satisfies InitErrorReply);
-        }
-      })();
-      return;
+    switch (request.type) {
+      case "init":
+        void init(request);
+        return;
+      case "channel":
+        channel = new FrameChannel(request.buffer);
+        return;
+      case "detect":
+        void detect(request.id);
+        return;
     }
-    const { id, buffer } = request;
-    void (async () => {
-      try {
-        if (!detector) throw new Error("no model loaded");
-        const image = { width: request.width, height: request.height, encoding: request.encoding, step: request.step, data: new Uint8Array(buffer) };
-        const result = await detector.detect(image, request.thresholds);
-        const boxes = new Float32Array(result.detections.length * 6);
-        result.detections.forEach((b, i) => boxes.set([b.x1, b.y1, b.x2, b.y2, b.score, b.classId], i * 6));
-        const reply: ResultReply = { type: "result", id, boxes, timing: result.timing, buffer };
-        port.postMessage(reply, [boxes.buffer, buffer]);
-      } catch (error) {
-        port.postMessage({ type: "frame_error", id, message: (error as Error).message, buffer } satisfies FrameErrorReply, [buffer]);
-      }
-    })();
   });
 }
 

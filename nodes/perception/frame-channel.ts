@@ -1,0 +1,136 @@
+/**
+ * The frame channel between the perception node and its inference worker: one SharedArrayBuffer
+ * holding the frame in flight (its header, thresholds and image bytes) and its result (the boxes
+ * and stage timings). The threads then only post a frame id to each other.
+ *
+ * Why: each message between the threads costs its structured clone and, for transferred buffers,
+ * a detach and re-attach; with the image and results in shared memory a frame's two messages carry
+ * one small object each. Only one frame is ever in flight (the node's LatestFrameGate), so one slot
+ * suffices and no locking is needed: the node writes the request before posting it and reads the
+ * result after the worker's reply; the worker does the converse. A larger image or a higher box cap
+ * than the channel holds gets a new, larger channel (sent to the worker before that frame).
+ *
+ * Layout (byte offsets): header (8 x i32) | thresholds and timing (6 x f64) | boxes (6 x f32 each) | image.
+ */
+import type { Box } from "./decoders/common";
+import type { StageTiming, Thresholds } from "./detector";
+import type { ImageView } from "./preprocess";
+
+const ENCODINGS = ["rgb8", "bgr8", "mono8"] as const;
+
+const HEADER_I32 = 8;
+const H = { id: 0, width: 1, height: 2, step: 3, encoding: 4, byteLength: 5, boxCount: 6, boxCapacity: 7 } as const;
+const F = { score: 0, nms: 1, maxDetections: 2, preprocessMs: 3, inferenceMs: 4, decodeMs: 5 } as const;
+const NUMBERS_F64 = 6;
+const BOX_FLOATS = 6;
+
+export interface ChannelSize {
+  /** Image bytes the channel holds. */
+  imageBytes: number;
+  /** Boxes a result may carry. */
+  boxes: number;
+}
+
+export interface FrameRequest {
+  id: number;
+  image: ImageView;
+  thresholds: Thresholds;
+}
+
+export interface FrameResult {
+  detections: Box[];
+  timing: StageTiming;
+}
+
+export class FrameChannel {
+  private readonly header: Int32Array;
+  private readonly numbers: Float64Array;
+  private readonly boxes: Float32Array;
+  private readonly image: Uint8Array;
+
+  /** Opens a channel on a buffer made by `FrameChannel.create` (on either thread). */
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.header = new Int32Array(buffer, 0, HEADER_I32);
+    const boxCapacity = this.header[H.boxCapacity]!;
+    const numbersAt = HEADER_I32 * 4;
+    const boxesAt = numbersAt + NUMBERS_F64 * 8;
+    const imageAt = boxesAt + boxCapacity * BOX_FLOATS * 4;
+    this.numbers = new Float64Array(buffer, numbersAt, NUMBERS_F64);
+    this.boxes = new Float32Array(buffer, boxesAt, boxCapacity * BOX_FLOATS);
+    this.image = new Uint8Array(buffer, imageAt);
+  }
+
+  static create(size: ChannelSize): FrameChannel {
+    const bytes = HEADER_I32 * 4 + NUMBERS_F64 * 8 + size.boxes * BOX_FLOATS * 4 + size.imageBytes;
+    const buffer = new SharedArrayBuffer(bytes);
+    new Int32Array(buffer, 0, HEADER_I32)[H.boxCapacity] = size.boxes;
+    return new FrameChannel(buffer);
+  }
+
+  /** Whether a frame of this many image bytes and this box cap fits. */
+  fits(imageBytes: number, boxes: number): boolean {
+    return imageBytes <= this.image.length && boxes <= this.boxes.length / BOX_FLOATS;
+  }
+
+  /** Node side: puts a frame in the channel (throws when it does not fit or its encoding is unknown). */
+  writeRequest(request: FrameRequest): void {
+    const { image, thresholds } = request;
+    const encoding = (ENCODINGS as readonly string[]).indexOf(image.encoding);
+    if (encoding < 0) throw new Error(`frame channel: unsupported encoding '${image.encoding}' (supported: ${ENCODINGS.join(", ")})`);
+    if (!this.fits(image.data.length, thresholds.maxDetections)) {
+      throw new Error(`frame channel: a ${image.data.length}-byte image with up to ${thresholds.maxDetections} boxes does not fit (holds ${this.image.length} bytes, ${this.boxes.length / BOX_FLOATS} boxes)`);
+    }
+    const h = this.header;
+    h[H.id] = request.id;
+    h[H.width] = image.width;
+    h[H.height] = image.height;
+    h[H.step] = image.step;
+    h[H.encoding] = encoding;
+    h[H.byteLength] = image.data.length;
+    this.numbers[F.score] = thresholds.scoreThreshold;
+    this.numbers[F.nms] = thresholds.nmsThreshold;
+    this.numbers[F.maxDetections] = thresholds.maxDetections;
+    this.image.set(image.data);
+  }
+
+  /** Worker side: the frame in the channel (its image is a view of the shared bytes, valid until the next frame). */
+  readRequest(): FrameRequest {
+    const h = this.header;
+    return {
+      id: h[H.id]!,
+      image: {
+        width: h[H.width]!,
+        height: h[H.height]!,
+        step: h[H.step]!,
+        encoding: ENCODINGS[h[H.encoding]!] ?? "unknown",
+        data: this.image.subarray(0, h[H.byteLength]!),
+      },
+      thresholds: { scoreThreshold: this.numbers[F.score]!, nmsThreshold: this.numbers[F.nms]!, maxDetections: this.numbers[F.maxDetections]! },
+    };
+  }
+
+  /** Worker side: the result of the frame in the channel (at most the request's box cap). */
+  writeResult(result: FrameResult): void {
+    const cap = Math.min(this.numbers[F.maxDetections]!, this.boxes.length / BOX_FLOATS);
+    const n = Math.min(result.detections.length, cap);
+    for (let i = 0; i < n; i++) {
+      const b = result.detections[i]!;
+      this.boxes.set([b.x1, b.y1, b.x2, b.y2, b.score, b.classId], i * BOX_FLOATS);
+    }
+    this.header[H.boxCount] = n;
+    this.numbers[F.preprocessMs] = result.timing.preprocessMs;
+    this.numbers[F.inferenceMs] = result.timing.inferenceMs;
+    this.numbers[F.decodeMs] = result.timing.decodeMs;
+  }
+
+  /** Node side: the result the worker wrote. */
+  readResult(): FrameResult {
+    const detections: Box[] = [];
+    const b = this.boxes;
+    for (let i = 0, o = 0; i < this.header[H.boxCount]!; i++, o += BOX_FLOATS) {
+      detections.push({ x1: b[o]!, y1: b[o + 1]!, x2: b[o + 2]!, y2: b[o + 3]!, score: b[o + 4]!, classId: b[o + 5]! });
+    }
+    const timing = { preprocessMs: this.numbers[F.preprocessMs]!, inferenceMs: this.numbers[F.inferenceMs]!, decodeMs: this.numbers[F.decodeMs]! };
+    return { detections, timing };
+  }
+}
