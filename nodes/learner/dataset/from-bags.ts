@@ -21,7 +21,9 @@
  *     /cmd_vel_expert and /cmd_vel is pursuit's. An expert command is used for one /cmd_vel at
  *     most, so a stale one (its /cmd_vel lost) never labels a later cycle. Both carry the
  *     command after the safety layer and the smoother (nodes/controller/pipeline.ts), so the
- *     labels mean the same thing whichever mode drove. `BagTopics.cmdVelExpert` "" disables it;
+ *     labels mean the same thing whichever mode drove. `BagTopics.cmdVelExpert` "" disables it.
+ *     A label that reverses (the controller's recovery backing up) makes no transition: Kestrel
+ *     policies do not reverse; the manifest counts them (`reverse_skipped`);
  *   - its reward is VecEnv's: progressPerM · (goal distance now − goal distance at the next
  *     transition, or at the END event for the last one) + perStep, plus goalReached on the last
  *     transition of a "success" episode and collision on that of a "collision" one;
@@ -158,6 +160,7 @@ export function alignMessages(messages: TimedMessage[], source: string, options:
   // The expert command received since the previous /cmd_vel (consumed by the next one).
   let expert: Twist | undefined;
   let expertLabels = 0;
+  let reverseSkipped = 0;
   // The plan in the odom frame, recomputed when the plan, the odom frame or a transform changes.
   let planOdom: PathPoints | undefined;
   let planDirty = true;
@@ -228,6 +231,12 @@ export function alignMessages(messages: TimedMessage[], source: string, options:
       expert = undefined;
       const path = currentPlan();
       if (!current || !scan || !odom || !path) continue;
+      // A reverse command is the controller's recovery backing away from a wall, not driving:
+      // Kestrel policies do not reverse (their action.linear.min is >= 0), so it teaches nothing.
+      if (label.linear.x < 0) {
+        reverseSkipped++;
+        continue;
+      }
       const p = odom.pose.pose;
       const pose = { x: p.position.x, y: p.position.y, theta: yawOf(p.orientation) };
       const goal = goalInRobotFrame(pose, { x: path.xs[path.length - 1]!, y: path.ys[path.length - 1]! });
@@ -249,13 +258,15 @@ export function alignMessages(messages: TimedMessage[], source: string, options:
     }
   }
   close(hasEvents ? "aborted" : "unknown", goalDistance());
-  return { episodes, expertLabels };
+  return { episodes, expertLabels, reverseSkipped };
 }
 
 /** One bag's episodes, and how many of their transitions the expert topic labelled. */
 export interface AlignedBag {
   episodes: EpisodeRecord[];
   expertLabels: number;
+  /** Transitions left out because their label reverses (a recovery's back-up). */
+  reverseSkipped: number;
 }
 
 /** sha256 over a bag's storage files (sorted by name): identifies the recording. */
@@ -279,6 +290,7 @@ export async function datasetFromBags(bags: string[], options: Partial<BagDatase
   const episodes: EpisodeRecord[] = [];
   const sources: Array<{ name: string; sha256: string }> = [];
   let expertLabels = 0;
+  let reverseSkipped = 0;
   const topics = Object.values(o.topics).filter((x) => x !== "");
   for (const bag of bags) {
     const reader = await openBag(bag, { decode: true });
@@ -287,6 +299,7 @@ export async function datasetFromBags(bags: string[], options: Partial<BagDatase
     const aligned = alignMessages(messages, name, o, buffer, episodes.length);
     episodes.push(...aligned.episodes);
     expertLabels += aligned.expertLabels;
+    reverseSkipped += aligned.reverseSkipped;
     sources.push({ name, sha256: bagContentHash(bag) });
   }
   if (buffer.count === 0) throw new Error(`no transitions in ${bags.join(", ")}: need /cmd_vel with ${o.topics.scan}, ${o.topics.odom} and ${o.topics.plan} before it, inside episodes`);
@@ -297,6 +310,6 @@ export async function datasetFromBags(bags: string[], options: Partial<BagDatase
     splitSeed: o.splitSeed,
     origin: "bags",
     sources,
-    params: { ...rest, topics: o.topics, rewards, expert_labels: expertLabels },
+    params: { ...rest, topics: o.topics, rewards, expert_labels: expertLabels, reverse_skipped: reverseSkipped },
   });
 }

@@ -150,7 +150,8 @@ describe("datasets from bags", () => {
       put("/cmd_vel_expert", 350, twist(5, 5)); // superseded by the next one before any /cmd_vel
       put("/cmd_vel_expert", 380, twist(0.12, 0));
       put("/cmd_vel", 400, twist(0.7, 0.7)); // T3 -> the latest expert since T2
-      put("/cmd_vel", 500, twist(0.3, 0.2)); // T4 no expert since T3 (each is used once) -> itself
+      put("/cmd_vel", 450, twist(-0.1, 0)); // a recovery's back-up: policies do not reverse, no transition
+      put("/cmd_vel", 500, twist(0.3, 0.2)); // T4 no expert since the back-up (each is used once) -> itself
       put("/episode/events", 600, event(1, "ep-1", "success"));
       w.close();
     };
@@ -165,6 +166,7 @@ describe("datasets from bags", () => {
       expect(ds.manifest.count).toBe(5);
       expect(Array.from(ds.arrays.actions)).toEqual(actions.map(Math.fround));
       expect(ds.manifest.params.expert_labels).toBe(expertLabels);
+      expect(ds.manifest.params.reverse_skipped).toBe(1);
       // The observations do not depend on where the label came from.
       expect(Array.from(ds.arrays.observations.slice(0, 8))).toEqual([1, 3, 3, 3, 2, 0, 0.1, 0].map(Math.fround));
     });
