@@ -15,6 +15,11 @@
  * decision and smoother step, goes out on /cmd_vel_expert just before each /cmd_vel: recorded,
  * it labels the states the policy drives into (pipeline.ts says why after the smoother). An empty
  * store is logged once at info/warn; a package that fails to load is an error.
+ *
+ * Recovery (recovery/, in the pipeline between mode and safety): with no progress along the path
+ * the robot backs up and spins toward the path, at most max_recovery_attempts per goal; each
+ * transition is logged once ("recovery: <outcome>: ..."; progress_failed and the budget ends at
+ * warn, recovery_exhausted at error) and the summary line ends with the recovery's state.
  */
 import { Subject, type Subscription } from "rxjs";
 import type { geometry_msgs, kestrel_msgs } from "../../msgs/generated/types";
@@ -40,11 +45,14 @@ import {
   modeContextOf,
   parameterLaserMount,
   parameterWarnings,
+  recoveryParamsOf,
   safetyParamsOf,
   smootherLimitsOf,
   type ControllerParams,
 } from "./params";
 import { ControlPipeline } from "./pipeline";
+import type { RecoveryOutcome } from "./recovery/machine";
+import { recoveryStatusText, type RecoveryStatus } from "./recovery/stage";
 import { ScanProjector, type LaserMount } from "./safety/scan";
 import { SafetyState, TransitionTracker, type SafetyDecision, type SafetyFault } from "./safety/supervisor";
 import { freshness } from "./safety/watchdog";
@@ -221,7 +229,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     m.setPath(path);
     return m;
   };
-  const pipeline = new ControlPipeline(makeMode(v.mode), new VelocitySmoother(smootherLimitsOf(v)), safetyParamsOf(v));
+  const pipeline = new ControlPipeline(makeMode(v.mode), new VelocitySmoother(smootherLimitsOf(v)), safetyParamsOf(v), recoveryParamsOf(v));
   log.info(`controller mode '${v.mode}' at ${v.controller_frequency_hz} Hz, /cmd_vel as ${v.enable_stamped_cmd_vel ? "TwistStamped" : "Twist"}`);
   if (pipeline.mode.usesPolicy) reloadPolicy(`mode '${v.mode}' at start`);
   // Advertised up front in the modes that can reach policy mode, so a recorder discovering topics
@@ -261,7 +269,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
         rejectInput("/plan", "nav_msgs/Path", checked.error);
         faults.set("path", { source: "path", reason: `/plan rejected: ${checked.error}` });
         path = undefined;
-        pipeline.mode.setPath(undefined);
+        pipeline.setPath(undefined);
         return;
       }
       let data = checked.value;
@@ -277,7 +285,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
       acceptInput("/plan");
       faults.delete("path");
       path = data.length > 0 ? data : undefined;
-      pipeline.mode.setPath(path);
+      pipeline.setPath(path);
       if (path) log.debug(`new path: ${path.length} poses`);
       else log.info("empty path: stopping");
     }),
@@ -364,6 +372,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
   let interventions = 0;
   let published = 0;
   let turningInStop = false;
+  let recovery: RecoveryStatus | undefined;
   /** Turn-in-place logging: at most one line per TURN_LOG_PERIOD_S (noisy lidar at the stop-zone edge flips it every few cycles). */
   let lastTurnLogS = -Infinity;
   let turnsSinceLog = 0;
@@ -379,6 +388,27 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     };
     statusPub.publish(status);
     lastStatusNs = timeToNs(stamp);
+  };
+
+  /** Each recovery transition once: the ones that mean trouble at warn, the rest at info. */
+  const logRecovery = (outcome: RecoveryOutcome, text: string): void => {
+    switch (outcome) {
+      case "progress_failed":
+      case "backup_timeout":
+      case "spin_timeout":
+        log.warn(text);
+        return;
+      case "recovery_exhausted":
+        log.error(text);
+        return;
+      case "backup_done":
+      case "spin_done":
+      case "aborted":
+      case "new_goal":
+      case "disabled":
+        log.info(text);
+        return;
+    }
   };
 
   const tick = (): void => {
@@ -400,6 +430,8 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
       publishStatus(d);
     }
     lastDecision = d;
+    recovery = result.recovery;
+    if (recovery.transition) logRecovery(recovery.transition.outcome, `recovery: ${recovery.transition.outcome}: ${recovery.transition.detail}`);
     // How the robot gets out of a stop against a wall; throttled, counting the turns in between.
     if (result.turningInStop !== turningInStop) {
       turningInStop = result.turningInStop;
@@ -440,6 +472,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     }
     pipeline.smoother.limits = smootherLimitsOf(v);
     pipeline.safety = safetyParamsOf(v);
+    pipeline.recovery = recoveryParamsOf(v);
     if (has("enable_stamped_cmd_vel")) makeCmdPublisher();
     if (has("scan_timeout_s", "odom_timeout_s")) startWatchdogs();
     if (has("controller_frequency_hz")) {
@@ -460,7 +493,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
     summary: () =>
       `mode ${pipeline.mode.name}${policyHost.policy ? ` (policy '${policyHost.policy.id}')` : ""}, ${cycles} cycles, ${published} commands, ${interventions} safety interventions, safety ${
         lastDecision ? STATE_NAMES[lastDecision.state] : "n/a"
-      }`,
+      }, ${recovery ? recoveryStatusText(recovery) : "recovery n/a"}`,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ParameterSchema } from "../../ros/parameters/declare";
 import type { ModeContext } from "./mode";
+import type { RecoveryStageParams } from "./recovery/stage";
 import type { SafetyParams } from "./safety/supervisor";
 import type { SmootherLimits } from "./smoother";
 import type { LaserMount } from "./safety/scan";
@@ -57,6 +58,17 @@ export interface ControllerParams extends Record<string, unknown> {
   laser_x: number;
   laser_y: number;
   laser_yaw: number;
+  // Recovery (progress checker, back-up, spin)
+  recovery_enabled: boolean;
+  progress_radius_m: number;
+  progress_timeout_s: number;
+  backup_distance_m: number;
+  backup_speed_mps: number;
+  backup_timeout_s: number;
+  spin_speed_radps: number;
+  spin_angle_rad: number;
+  spin_timeout_s: number;
+  max_recovery_attempts: number;
   // Learned policy (modes policy and shadow)
   policy_dir: string;
   policy_reload: boolean;
@@ -65,6 +77,12 @@ export interface ControllerParams extends Record<string, unknown> {
 
 const num = (defaultValue: number, description: string, extra: Record<string, number> = {}) => ({
   type: "number" as const,
+  default: defaultValue,
+  description,
+  ...extra,
+});
+const int = (defaultValue: number, description: string, extra: Record<string, number> = {}) => ({
+  type: "integer" as const,
   default: defaultValue,
   description,
   ...extra,
@@ -102,7 +120,7 @@ export function controllerParameterSchema(modes: ReadonlyArray<string>): Paramet
       yaw_goal_tolerance: num(0.25, "Goal heading tolerance (rad)", { minimum: 0 }),
 
       max_linear_vel: num(0.22, "Smoother: largest forward speed (m/s)", { minimum: 0 }),
-      min_linear_vel: num(0.0, "Smoother: smallest (most negative) forward speed; 0 forbids reversing (m/s)", { maximum: 0 }),
+      min_linear_vel: num(-0.1, "Smoother: smallest (most negative) forward speed; 0 forbids reversing, the recovery's back-up included (no mode reverses: pursuit and policies drive forward) (m/s)", { maximum: 0 }),
       max_angular_vel: num(2.84, "Smoother: largest yaw rate magnitude (rad/s)", { minimum: 0 }),
       max_linear_accel: num(2.5, "Smoother: linear acceleration limit (m/s^2)", { exclusiveMinimum: 0 }),
       max_linear_decel: num(2.5, "Smoother: linear deceleration limit, a magnitude (m/s^2)", { exclusiveMinimum: 0 }),
@@ -123,6 +141,17 @@ export function controllerParameterSchema(modes: ReadonlyArray<string>): Paramet
       laser_x: num(-0.032, "Laser mount x on base_link when tf has none (m)"),
       laser_y: num(0.0, "Laser mount y on base_link when tf has none (m)"),
       laser_yaw: num(0.0, "Laser mount yaw on base_link when tf has none (rad)"),
+
+      recovery_enabled: bool(true, "Recover when the robot makes no progress along its path: back up, spin toward the path, hand back to the mode (Nav2's progress checker + BackUp/Spin); every command still goes through the safety layer"),
+      progress_radius_m: num(0.2, "Progress checker: while it has a path to follow, the robot must move this far (straight line) within progress_timeout_s, else a recovery starts; radius / timeout must stay below the slowest speed pursuit creeps at, regulated_linear_scaling_min_speed * slowdown_scale (m; Nav2 required_movement_radius, 0.5 there)", { exclusiveMinimum: 0 }),
+      progress_timeout_s: num(10.0, "Progress checker: the time the robot has to move progress_radius_m (s; Nav2 movement_time_allowance)", { exclusiveMinimum: 0 }),
+      backup_distance_m: num(0.2, "Recovery back-up: distance straight back (m)", { exclusiveMinimum: 0, maximum: 1.0 }),
+      backup_speed_mps: num(0.1, "Recovery back-up: speed, a magnitude; the smoother still clamps it to -min_linear_vel (m/s)", { exclusiveMinimum: 0, maximum: 0.5 }),
+      backup_timeout_s: num(5.0, "Recovery back-up: time budget; the back-up ends when it runs out (e.g. the safety layer vetoed it) (s)", { exclusiveMinimum: 0 }),
+      spin_speed_radps: num(1.0, "Recovery spin: largest yaw rate (rad/s)", { exclusiveMinimum: 0 }),
+      spin_angle_rad: num(0.0, "Recovery spin: 0 turns to face the path (min_lookahead_dist ahead on it); otherwise turn by this angle, positive left (rad)", { minimum: -2 * Math.PI, maximum: 2 * Math.PI }),
+      spin_timeout_s: num(5.0, "Recovery spin: time budget; the spin ends when it runs out (s)", { exclusiveMinimum: 0 }),
+      max_recovery_attempts: int(3, "Recoveries per goal; stuck again after the last one, the robot stays stopped (recovery_exhausted) until a new goal", { minimum: 0 }),
 
       policy_dir: { type: "string", default: "", description: "Policy store (kestrel policy deploy --store): its current.json names the policy that modes policy and shadow run; empty = 'policies' in the kestrel package share directory" },
       policy_reload: bool(false, "Setting this (to any value) reloads the policy store's current policy; /policy/info announcing a different sha256 does the same"),
@@ -184,6 +213,22 @@ export function safetyParamsOf(v: Readonly<ControllerParams>): SafetyParams {
   };
 }
 
+export function recoveryParamsOf(v: Readonly<ControllerParams>): RecoveryStageParams {
+  return {
+    enabled: v.recovery_enabled,
+    progress: { radiusM: v.progress_radius_m, timeoutS: v.progress_timeout_s },
+    backupDistanceM: v.backup_distance_m,
+    backupSpeedMps: v.backup_speed_mps,
+    backupTimeoutS: v.backup_timeout_s,
+    spinSpeedRadps: v.spin_speed_radps,
+    spinAngleRad: v.spin_angle_rad,
+    spinTimeoutS: v.spin_timeout_s,
+    maxAttempts: v.max_recovery_attempts,
+    pathLookaheadM: v.min_lookahead_dist,
+    goalToleranceM: v.xy_goal_tolerance,
+  };
+}
+
 export function parameterLaserMount(v: Readonly<ControllerParams>): LaserMount {
   return { x: v.laser_x, y: v.laser_y, yaw: v.laser_yaw };
 }
@@ -226,8 +271,34 @@ export function parameterWarnings(v: Readonly<ControllerParams>): string[] {
   if (v.xy_goal_tolerance > v.approach_velocity_scaling_dist && v.approach_velocity_scaling_dist > 0) {
     w.push(`xy_goal_tolerance ${v.xy_goal_tolerance} exceeds approach_velocity_scaling_dist ${v.approach_velocity_scaling_dist}: the goal is accepted before approach scaling starts`);
   }
+  w.push(...recoveryWarnings(v));
   if (v.cost_scaling_gain > 1) {
     w.push(`cost_scaling_gain ${v.cost_scaling_gain} is above 1.0: proximity regulation only starts below cost_scaling_dist ${v.cost_scaling_dist} * 1 / gain`);
+  }
+  return w;
+}
+
+/** Recovery parameters that contradict others: each warning names both values and the consequence. */
+function recoveryWarnings(v: Readonly<ControllerParams>): string[] {
+  if (!v.recovery_enabled) return [];
+  const w: string[] = [];
+  if (v.backup_speed_mps > -v.min_linear_vel) {
+    w.push(`backup_speed_mps ${v.backup_speed_mps} exceeds -min_linear_vel ${-v.min_linear_vel}: the smoother clamps the back-up to ${-v.min_linear_vel} m/s${v.min_linear_vel === 0 ? " (no back-up at all: the recovery only spins)" : ""}`);
+  }
+  const speed = Math.min(v.backup_speed_mps, -v.min_linear_vel);
+  const backupS = v.backup_distance_m / speed;
+  if (speed > 0 && v.backup_timeout_s < backupS) {
+    w.push(`backup_timeout_s ${v.backup_timeout_s} is shorter than backup_distance_m / back-up speed = ${v.backup_distance_m} / ${speed} = ${backupS.toFixed(2)} s: every back-up ends on its budget, short of its distance`);
+  }
+  const creepMps = v.regulated_linear_scaling_min_speed * v.slowdown_scale;
+  const progressMps = v.progress_radius_m / v.progress_timeout_s;
+  if (progressMps >= creepMps) {
+    w.push(
+      `progress_radius_m / progress_timeout_s = ${v.progress_radius_m} / ${v.progress_timeout_s} = ${progressMps.toFixed(3)} m/s is not below the slowest speed pursuit creeps at in the slow-down zone, regulated_linear_scaling_min_speed * slowdown_scale = ${v.regulated_linear_scaling_min_speed} * ${v.slowdown_scale} = ${creepMps.toFixed(3)} m/s: slow progress along a wall counts as none`,
+    );
+  }
+  if (v.spin_speed_radps > v.max_angular_vel) {
+    w.push(`spin_speed_radps ${v.spin_speed_radps} exceeds max_angular_vel ${v.max_angular_vel}: the spin is clamped to max_angular_vel`);
   }
   return w;
 }

@@ -4,7 +4,9 @@
  * plans out of the inflation for it) instead of staying stopped there for good. Backing away is
  * not sent: with a noisy lidar it crept the robot into the planner's inflation. The turn is put
  * to the safety layer itself, which keeps the last word: on a fault or a predicted collision it
- * stops the turn too. A STOP for a non-finite command sends nothing at all.
+ * stops the turn too. A STOP for a non-finite command sends nothing at all. The one other exit
+ * is the recovery's bounded, straight back-up (recovery/, pipeline.ts), as the safety layer
+ * passes it.
  */
 import { ZERO_VELOCITY, type ScanPoints, type Velocity2D } from "../types";
 import { evaluateSafety, SafetyState, type SafetyDecision, type SafetyFault, type SafetyParams } from "./supervisor";
