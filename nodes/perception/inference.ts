@@ -11,7 +11,7 @@ import { FrameChannel } from "./frame-channel";
 import type { ModelManifest } from "./manifest";
 import type { ImageView } from "./preprocess";
 import type { ProviderFailure } from "./session";
-import { startInferenceWorker } from "./worker-entry";
+import { startWorker, stopWorker } from "../../ros/worker-thread";
 import type { ChannelRequest, DetectRequest, InitRequest, ReadyReply, WorkerReply } from "./worker";
 
 /** Boxes a new channel holds at least (a higher max_detections gets a larger channel). */
@@ -58,7 +58,7 @@ export class InferenceWorker {
 
   /** Starts a worker and loads the model in it; rejects (and ends the worker) when loading fails. */
   static async start(manifest: ModelManifest, options: InferenceOptions): Promise<InferenceWorker> {
-    const worker = startInferenceWorker();
+    const worker = startWorker(__dirname, "worker", "inference worker");
     let onMessage: (reply: WorkerReply) => void = () => undefined;
     let onError: (error: Error) => void = () => undefined;
     let onExit: (code: number) => void = () => undefined;
@@ -76,7 +76,7 @@ export class InferenceWorker {
       worker.postMessage(request);
     })
       .catch(async (error: Error) => {
-        await worker.terminate();
+        await stopWorker(worker);
         throw error;
       })
       .finally(() => {
@@ -109,7 +109,8 @@ export class InferenceWorker {
 
   async close(): Promise<void> {
     this.dead ??= new Error("inference worker closed");
-    await this.worker.terminate();
+    // Asked, not terminated: terminating the thread inside session.run aborts the process (ros/worker-thread.ts).
+    await stopWorker(this.worker);
     const p = this.pending;
     this.pending = undefined;
     p?.reject(this.dead);

@@ -2,13 +2,14 @@
  * The inference worker thread's body: it owns the ONNX Runtime session and runs the whole
  * detection core (preprocess, run, decode, NMS, box mapping) off the node's event loop.
  * Frames and results travel through a shared FrameChannel (frame-channel.ts); the messages only
- * say which frame is ready. Started by inference.ts (see worker-entry.ts for how it is found from
- * dist/ and from sources).
+ * say which frame is ready. Started and stopped by inference.ts (ros/worker-thread.ts: how it is
+ * found from dist/ and from sources, and why it exits by itself when asked to stop).
  */
 import { parentPort, type MessagePort } from "node:worker_threads";
 import type { ModelManifest } from "./manifest";
 import type { ProviderFailure } from "./session";
 import { FrameChannel } from "./frame-channel";
+import type { StopRequest } from "../../ros/worker-thread";
 
 export interface InitRequest {
   type: "init";
@@ -27,7 +28,7 @@ export interface DetectRequest {
   type: "detect";
   id: number;
 }
-export type WorkerRequest = InitRequest | ChannelRequest | DetectRequest;
+export type WorkerRequest = InitRequest | ChannelRequest | DetectRequest | StopRequest;
 
 export interface ReadyReply {
   type: "ready";
@@ -114,6 +115,9 @@ export function serve(port: MessagePort): void {
       case "detect":
         void detect(request.id);
         return;
+      case "stop":
+        // Between tasks: no session.run is on this thread's stack (see ros/worker-thread.ts).
+        process.exit(0);
     }
   });
 }

@@ -216,7 +216,8 @@ function startLearner(node: RosNode, p: Readonly<LearnerParameters>, options: Le
       stopped = true;
       timer.cancel();
       for (const s of subscriptions) s.unsubscribe();
-      job?.cancel("the learner is stopping");
+      // Waits for the round's thread to end too: the process may exit right after.
+      await job?.cancel("the learner is stopping");
       await jobDone;
     },
     summary: () => {

@@ -4,30 +4,20 @@
  * worker can end into a TrainJobResult: its own result, an uncaught exception or an exit without
  * a result ("worker"), or running past the time limit ("timeout", the worker is terminated).
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { Worker } from "node:worker_threads";
-import { tsWorkerBootstrap } from "../../perception/worker-entry";
+import type { Worker } from "node:worker_threads";
+import { startWorker, stopWorker } from "../../../ros/worker-thread";
 import type { JobMessage, TrainJobRequest, TrainJobResult } from "./job";
 
 /** Starts the thread that runs `request` (the default: worker.js, or worker.ts from sources). */
 export type WorkerSpawner = (request: TrainJobRequest) => Worker;
 
-export const spawnTrainingWorker: WorkerSpawner = (request) => {
-  const options = { workerData: request };
-  if (__filename.endsWith(".js")) {
-    const compiled = join(__dirname, "worker.js");
-    if (!existsSync(compiled)) throw new Error(`learner worker ${compiled} is missing (run npm run build)`);
-    return new Worker(compiled, options);
-  }
-  return new Worker(tsWorkerBootstrap(join(__dirname, "worker.ts")), { ...options, eval: true });
-};
+export const spawnTrainingWorker: WorkerSpawner = (request) => startWorker(__dirname, "worker", "learner worker", { workerData: request });
 
 export interface RunningJob {
   readonly request: TrainJobRequest;
   readonly result: Promise<TrainJobResult>;
-  /** Stops the worker; the result resolves as a failure (stage worker). */
-  cancel(reason: string): void;
+  /** Stops the round: the result resolves as a failure (stage worker); resolves once its thread has ended. */
+  cancel(reason: string): Promise<void>;
 }
 
 /** A function that runs rounds: the real one below, or a test's. */
@@ -48,14 +38,16 @@ export function workerJobRunner(options: WorkerRunnerOptions): JobRunner {
     let done = false;
     let worker: Worker | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let ended: Promise<void> = Promise.resolve();
     const result = new Promise<TrainJobResult>((resolve) => {
       settle = (r) => {
         if (done) return;
         done = true;
         if (timer) clearTimeout(timer);
         resolve(r);
-        // The result is in: the thread has nothing left to do.
-        void worker?.terminate();
+        // The result is in (or the round is given up): the thread stops, asked rather than
+        // terminated — terminating it inside ONNX Runtime aborts the process (ros/worker-thread.ts).
+        if (worker) ended = stopWorker(worker);
       };
     });
     const fail = (stage: "worker" | "timeout", message: string): void => settle({ ok: false, stage, message, seconds: seconds() });
@@ -63,7 +55,7 @@ export function workerJobRunner(options: WorkerRunnerOptions): JobRunner {
       worker = spawn(request);
     } catch (error) {
       fail("worker", `could not start the training worker: ${(error as Error).message}`);
-      return { request, result, cancel: () => {} };
+      return { request, result, cancel: async () => {} };
     }
     worker.on("message", (m: JobMessage) => {
       if (m?.type === "progress") progress(m.line);
@@ -76,7 +68,11 @@ export function workerJobRunner(options: WorkerRunnerOptions): JobRunner {
       timer = setTimeout(() => fail("timeout", `the round took longer than ${options.timeoutS} s (job_timeout_s); worker stopped`), options.timeoutS * 1000);
       timer.unref();
     }
-    return { request, result, cancel: (reason) => fail("worker", `cancelled: ${reason}`) };
+    const cancel = async (reason: string): Promise<void> => {
+      fail("worker", `cancelled: ${reason}`);
+      await ended;
+    };
+    return { request, result, cancel };
   };
 }
 

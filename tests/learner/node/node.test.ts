@@ -30,7 +30,7 @@ function scriptedRunner(scripts: Script[], store: () => PolicyStore, requests: T
     requests.push(request);
     const script = scripts.shift();
     const result = new Promise<TrainJobResult>((resolve) => setTimeout(() => resolve(script ? script(request, store()) : { ok: false, stage: "worker", message: "no script", seconds: 0 }), 10));
-    return { request, result, cancel: () => {} };
+    return { request, result, cancel: async () => {} };
   };
 }
 
