@@ -13,7 +13,7 @@ import { quaternionFromYaw } from "../ros/tf/math";
 import { LocalTransport } from "../ros/transport/local/backend";
 import { DEFAULT_MODES } from "../nodes/controller/mode";
 import { controllerNode } from "../nodes/controller/node";
-import { controllerParameterSchema, modeContextOf, safetyParamsOf, smootherLimitsOf, type ControllerParams } from "../nodes/controller/params";
+import { controllerParameterSchema, modeContextOf, recoveryParamsOf, safetyParamsOf, smootherLimitsOf, type ControllerParams } from "../nodes/controller/params";
 import { ControlPipeline } from "../nodes/controller/pipeline";
 import { ScanProjector } from "../nodes/controller/safety/scan";
 import { VelocitySmoother } from "../nodes/controller/smoother";
@@ -51,7 +51,7 @@ function corridorRanges(): Float32Array {
 
 function computeBench(): { p50: number; p99: number; max: number; cycles: number } {
   const v = defaults();
-  const pipeline = new ControlPipeline(DEFAULT_MODES.pursuit!(modeContextOf(v)), new VelocitySmoother(smootherLimitsOf(v)), safetyParamsOf(v));
+  const pipeline = new ControlPipeline(DEFAULT_MODES.pursuit!(modeContextOf(v)), new VelocitySmoother(smootherLimitsOf(v)), safetyParamsOf(v), recoveryParamsOf(v));
   const path = pathFromPoses(sPath());
   const ranges = corridorRanges();
   const projector = new ScanProjector();
@@ -60,7 +60,7 @@ function computeBench(): { p50: number; p99: number; max: number; cycles: number
   const dt = 0.05;
   let pose: Pose2D = { x: 0, y: 0, theta: 0 };
   let velocity = { linear: 0, angular: 0 };
-  pipeline.mode.setPath(path);
+  pipeline.setPath(path);
   const times = new Float64Array(CYCLES);
   for (let i = -WARMUP; i < CYCLES; i++) {
     const t0 = process.hrtime.bigint();
@@ -74,7 +74,7 @@ function computeBench(): { p50: number; p99: number; max: number; cycles: number
     pose = { x: pose.x + velocity.linear * Math.cos(theta) * dt, y: pose.y + velocity.linear * Math.sin(theta) * dt, theta };
     if (result.mode.state === "goal_reached") {
       pose = { x: 0, y: 0, theta: 0 };
-      pipeline.mode.setPath(path);
+      pipeline.setPath(path);
     }
   }
   return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), max: Math.max(...times), cycles: CYCLES };
@@ -137,7 +137,7 @@ async function latencyBench(): Promise<{ p50: number; p99: number; samples: numb
 }
 
 async function main(): Promise<void> {
-  console.log("controller bench (Regulated Pure Pursuit + safety + smoother, 20 Hz, 360-ray scan)");
+  console.log("controller bench (Regulated Pure Pursuit + recovery + safety + smoother, 20 Hz, 360-ray scan)");
   const c = computeBench();
   const verdict = c.p99 < 1e6 ? "met" : "NOT met";
   console.log(`  compute per cycle: p50 ${formatMicros(c.p50)}, p99 ${formatMicros(c.p99)}, max ${formatMicros(c.max)} over ${c.cycles} cycles (goal p99 < 1 ms: ${verdict})`);
