@@ -396,6 +396,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
       case "progress_failed":
       case "backup_timeout":
       case "spin_timeout":
+      case "drive_timeout":
         log.warn(text);
         return;
       case "recovery_exhausted":
@@ -403,6 +404,7 @@ function startController(node: RosNode, params: NodeParameters<ControllerParams>
         return;
       case "backup_done":
       case "spin_done":
+      case "drive_done":
       case "aborted":
       case "new_goal":
       case "disabled":

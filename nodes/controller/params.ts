@@ -9,6 +9,7 @@ import type { RecoveryStageParams } from "./recovery/stage";
 import type { SafetyParams } from "./safety/supervisor";
 import type { SmootherLimits } from "./smoother";
 import type { LaserMount } from "./safety/scan";
+import { stopZoneRadius } from "./safety/zones";
 
 export interface ControllerParams extends Record<string, unknown> {
   mode: string;
@@ -142,12 +143,12 @@ export function controllerParameterSchema(modes: ReadonlyArray<string>): Paramet
       laser_y: num(0.0, "Laser mount y on base_link when tf has none (m)"),
       laser_yaw: num(0.0, "Laser mount yaw on base_link when tf has none (rad)"),
 
-      recovery_enabled: bool(true, "Recover when the robot makes no progress along its path: back up, spin toward the path, hand back to the mode (Nav2's progress checker + BackUp/Spin); every command still goes through the safety layer"),
+      recovery_enabled: bool(true, "Recover when the robot makes no progress along its path: back up, spin toward the path, hand back to the mode (Nav2's progress checker + BackUp/Spin); when the back-up is vetoed with an obstacle still in the stop zone, turn away from it and drive on that heading instead (Nav2's DriveOnHeading); every command still goes through the safety layer"),
       progress_radius_m: num(0.2, "Progress checker: while it has a path to follow, the robot must move this far (straight line) within progress_timeout_s, else a recovery starts; radius / timeout must stay below the slowest speed pursuit creeps at, regulated_linear_scaling_min_speed * slowdown_scale (m; Nav2 required_movement_radius, 0.5 there)", { exclusiveMinimum: 0 }),
       progress_timeout_s: num(10.0, "Progress checker: the time the robot has to move progress_radius_m (s; Nav2 movement_time_allowance)", { exclusiveMinimum: 0 }),
-      backup_distance_m: num(0.2, "Recovery back-up: distance straight back (m)", { exclusiveMinimum: 0, maximum: 1.0 }),
-      backup_speed_mps: num(0.1, "Recovery back-up: speed, a magnitude; the smoother still clamps it to -min_linear_vel (m/s)", { exclusiveMinimum: 0, maximum: 0.5 }),
-      backup_timeout_s: num(5.0, "Recovery back-up: time budget; the back-up ends when it runs out (e.g. the safety layer vetoed it) (s)", { exclusiveMinimum: 0 }),
+      backup_distance_m: num(0.2, "Recovery back-up: distance straight back; also the distance driven away from an obstacle (m)", { exclusiveMinimum: 0, maximum: 1.0 }),
+      backup_speed_mps: num(0.1, "Recovery back-up: speed, a magnitude (also of the drive away); the smoother still clamps it to -min_linear_vel (m/s)", { exclusiveMinimum: 0, maximum: 0.5 }),
+      backup_timeout_s: num(5.0, "Recovery back-up: time budget of the back-up and of the drive away; each ends when it runs out (e.g. the safety layer vetoed it) (s)", { exclusiveMinimum: 0 }),
       spin_speed_radps: num(1.0, "Recovery spin: largest yaw rate (rad/s)", { exclusiveMinimum: 0 }),
       spin_angle_rad: num(0.0, "Recovery spin: 0 turns to face the path (min_lookahead_dist ahead on it); otherwise turn by this angle, positive left (rad)", { minimum: -2 * Math.PI, maximum: 2 * Math.PI }),
       spin_timeout_s: num(5.0, "Recovery spin: time budget; the spin ends when it runs out (s)", { exclusiveMinimum: 0 }),
@@ -226,6 +227,7 @@ export function recoveryParamsOf(v: Readonly<ControllerParams>): RecoveryStagePa
     maxAttempts: v.max_recovery_attempts,
     pathLookaheadM: v.min_lookahead_dist,
     goalToleranceM: v.xy_goal_tolerance,
+    stopRadiusM: stopZoneRadius(safetyParamsOf(v)),
   };
 }
 

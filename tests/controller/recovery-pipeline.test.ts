@@ -230,20 +230,37 @@ describe("ControlPipeline: straight out of a STOP", () => {
   });
 });
 
-describe("ControlPipeline with recovery: where it cannot help, it says so", () => {
-  it("beside a wall inside the stop zone (both ways along it close in), it reports recovery_exhausted instead of sitting silently", () => {
+describe("ControlPipeline with recovery: a wall along its side, inside the stop zone", () => {
+  it("turns away from the wall and drives off it when the back-up is vetoed; on the planner's replan from there it goes on", () => {
     // The wall 0.15 m to the left, the path along it: forward and back both close in on stop-zone
-    // points, so the safety layer vetoes the back-up; facing the path already, the spin is no help.
+    // points, so the safety layer vetoes the back-up; facing the path, a spin toward it is no help.
     const w = new World(wall([-2, 0.15], [4, 0.15]), defaultParams());
     w.pipeline.setPath(straightPath);
-    w.run(120, (r) => r.recovery.phase === "exhausted");
-    expect(w.outcomes()).toEqual([
-      ...["progress_failed", "backup_timeout", "spin_done"],
-      ...["progress_failed", "backup_timeout", "spin_done"],
-      ...["progress_failed", "backup_timeout", "spin_done"],
-      "recovery_exhausted",
-    ]);
-    expect(Math.hypot(w.pose.x, w.pose.y)).toBeLessThan(1e-9); // never moved: every back-up was vetoed
+    w.run(60, (r) => r.recovery.transition?.outcome === "drive_done");
+    expect(w.outcomes()).toEqual(["progress_failed", "backup_timeout", "spin_done", "drive_done"]);
+    expect(w.pose.y).toBeLessThan(-0.19); // turned to face away (the wall is on the left) and drove 0.2 m off
+    expect(Math.abs(w.pose.x)).toBeLessThan(0.05);
+    expect(w.closest).toBeGreaterThan(0.105);
+    // The planner replans from where the robot is now, keeping off the wall (same goal).
+    w.pipeline.setPath(pathThrough([[w.pose.x, w.pose.y], [1, -0.25], [3, -0.15]]));
+    const rest = w.run(60, (r) => r.mode.state === "goal_reached");
+    expect(rest[rest.length - 1]!.mode.state).toBe("goal_reached");
+    expect(w.closest).toBeGreaterThan(0.105);
+  });
+});
+
+describe("ControlPipeline with recovery: where it cannot help, it says so", () => {
+  it("boxed in inside the stop zone on every side, it reports recovery_exhausted instead of sitting silently", () => {
+    const box = [...wall([-0.13, -0.13], [0.13, -0.13]), ...wall([0.13, -0.13], [0.13, 0.13]), ...wall([0.13, 0.13], [-0.13, 0.13]), ...wall([-0.13, 0.13], [-0.13, -0.13])];
+    const w = new World(box, defaultParams());
+    w.pipeline.setPath(straightPath);
+    w.run(200, (r) => r.recovery.phase === "exhausted");
+    const outcomes = w.outcomes();
+    expect(outcomes.filter((o) => o === "progress_failed")).toHaveLength(3);
+    expect(outcomes.filter((o) => o === "backup_timeout")).toHaveLength(3);
+    expect(outcomes.filter((o) => o === "drive_timeout")).toHaveLength(3);
+    expect(outcomes[outcomes.length - 1]).toBe("recovery_exhausted");
+    expect(Math.hypot(w.pose.x, w.pose.y)).toBeLessThan(1e-9); // turned in place, never drove: every straight move was vetoed
     expect(w.log.every((r) => r.decision.state === SafetyState.STOP)).toBe(true);
   });
 });

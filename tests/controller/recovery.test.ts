@@ -7,7 +7,7 @@ import { parameterWarnings } from "../../nodes/controller/params";
 import { RecoveryMachine, SPIN_TOLERANCE_RAD, type RecoveryInput, type RecoveryParams, type RecoveryStep } from "../../nodes/controller/recovery/machine";
 import { headingTowardPath, isNewGoal } from "../../nodes/controller/recovery/path";
 import { ProgressChecker, type ProgressVerdict } from "../../nodes/controller/recovery/progress";
-import { recoveryStatusText } from "../../nodes/controller/recovery/stage";
+import { headingAwayFromObstacle, recoveryStatusText } from "../../nodes/controller/recovery/stage";
 import { evaluateSafety, SafetyState, type SafetyParams } from "../../nodes/controller/safety/supervisor";
 import { pathFromPoses, scanPointsFrom, type Pose2D } from "../../nodes/controller/types";
 import { defaultParams } from "./fixtures";
@@ -70,7 +70,7 @@ class Run {
     const out: RecoveryStep[] = [];
     for (let i = 0; i < Math.round(seconds * 20); i++) {
       this.t += 0.05;
-      out.push(this.m.step({ nowS: this.t, pose: this.pose(this.t), following: true, pathHeading: 0, ...this.input }));
+      out.push(this.m.step({ nowS: this.t, pose: this.pose(this.t), following: true, pathHeading: 0, awayHeading: undefined, ...this.input }));
     }
     this.steps.push(...out);
     return out;
@@ -117,6 +117,40 @@ describe("RecoveryMachine", () => {
     expect(r.m.state).toEqual({ phase: "following", attempt: 1 });
   });
 
+  it("when the back-up gets nowhere with an obstacle still in the stop zone, turns away from it and drives on that heading, then hands back", () => {
+    let spinStart: number | undefined;
+    let driveStart: number | undefined;
+    const away = -Math.PI / 2; // the obstacle on the left
+    const r = new Run({}, (t) => {
+      const phase = r.m.state.phase;
+      if (phase === "spinning") spinStart ??= t;
+      if (phase === "driving_away") driveStart ??= t;
+      const theta = spinStart === undefined ? 0 : Math.max(away, -1.0 * (t - spinStart)); // the back-up never moves it
+      const d = driveStart === undefined ? 0 : Math.min(0.25, 0.1 * (t - driveStart));
+      return { x: 0, y: -d, theta };
+    }, { following: true, pathHeading: 0, awayHeading: away });
+    r.run(25);
+    expect(r.outcomes()).toEqual(["progress_failed", "backup_timeout", "spin_done", "drive_done"]);
+    const spin = r.steps.filter((s) => s.phase === "spinning");
+    expect(spin[0]!.cmd).toEqual({ linear: 0, angular: -1 }); // toward the away heading, not the path's
+    const drive = r.steps.filter((s) => s.phase === "driving_away");
+    expect(drive.every((s) => s.cmd!.linear === 0.1 && s.cmd!.angular === 0)).toBe(true); // forward, straight, at backup_speed_mps
+    const handBack = r.steps.find((s) => s.transition?.outcome === "drive_done")!;
+    expect(handBack.transition).toMatchObject({ from: "driving_away", to: "following", attempt: 1 });
+    expect(handBack.transition!.detail).toMatch(/^drove 0\.2\d m away in \d\.\d s; recovery 1\/2 over: control back to the mode$/);
+  });
+
+  it("a back-up that covers its distance spins toward the path, even with an obstacle in the stop zone", () => {
+    let backStart: number | undefined;
+    const r = new Run({}, (t) => {
+      if (r.m.state.phase === "backing_up") backStart ??= t;
+      return { x: backStart === undefined ? 0 : -Math.min(0.25, 0.1 * (t - backStart)), y: 0, theta: 0 };
+    }, { following: true, pathHeading: 0, awayHeading: Math.PI });
+    r.run(14);
+    expect(r.outcomes()).toEqual(["progress_failed", "backup_done", "spin_done"]);
+    expect(r.m.state.phase).toBe("following");
+  });
+
   it.each([
     // budget that ends the step, outcome named
     ["a back-up the safety layer vetoed (the robot never moves) ends on backup_timeout_s", "backup_timeout", 5],
@@ -135,9 +169,9 @@ describe("RecoveryMachine", () => {
   it("spins the short way round, slowing into the target, never faster than spin_speed_radps", () => {
     const spinAt = (heading: number, theta: number): number => {
       const m = new RecoveryMachine({ ...params, backupTimeoutS: 0.01 });
-      m.step({ nowS: 0, pose: { x: 0, y: 0, theta }, following: true, pathHeading: heading });
-      m.step({ nowS: 10.1, pose: { x: 0, y: 0, theta }, following: true, pathHeading: heading }); // stuck: back-up
-      return m.step({ nowS: 10.2, pose: { x: 0, y: 0, theta }, following: true, pathHeading: heading }).cmd!.angular; // budget over: spin
+      m.step({ nowS: 0, pose: { x: 0, y: 0, theta }, following: true, pathHeading: heading, awayHeading: undefined });
+      m.step({ nowS: 10.1, pose: { x: 0, y: 0, theta }, following: true, pathHeading: heading, awayHeading: undefined }); // stuck: back-up
+      return m.step({ nowS: 10.2, pose: { x: 0, y: 0, theta }, following: true, pathHeading: heading, awayHeading: undefined }).cmd!.angular; // budget over: spin
     };
     expect(spinAt(3.0, -3.0)).toBeLessThan(0); // 0.28 rad clockwise, not 6 rad anticlockwise
     expect(spinAt(2.0, 0)).toBe(1); // capped
@@ -238,6 +272,23 @@ describe("headingTowardPath", () => {
   it("is undefined without a path", () => expect(headingTowardPath(undefined, { x: 0, y: 0, theta: 0 }, 0.3)).toBeUndefined());
 });
 
+describe("headingAwayFromObstacle", () => {
+  const at = { x: 2, y: 1, theta: Math.PI / 2 }; // facing +y in odom
+  // Points in base_link; `want` is the heading relative to the robot (the result is in odom: theta + want).
+  it.each<[string, Array<[number, number]>, number | undefined]>([
+    ["away from the nearest point inside the radius (on the left: face right)", [[0, 0.12], [0, -0.3]], -Math.PI / 2],
+    ["the nearest one wins (ahead: face back)", [[0.1, 0], [0, 0.14]], Math.PI],
+    ["nothing inside the radius: undefined", [[0.2, 0], [0, -0.3]], undefined],
+  ])("%s", (_name, points, want) => {
+    const got = headingAwayFromObstacle(scanPointsFrom(points), at, 0.155);
+    if (want === undefined) return expect(got).toBeUndefined();
+    expect(Math.cos(got! - (at.theta + want))).toBeCloseTo(1, 9);
+  });
+  it("is undefined without a scan", () => {
+    expect(headingAwayFromObstacle(undefined, at, 0.155)).toBeUndefined();
+  });
+});
+
 describe("isNewGoal", () => {
   it.each([
     // previous goal, next goal, new?
@@ -315,12 +366,14 @@ describe("recovery parameters", () => {
 
 describe("controller node with recovery", () => {
   it("backs up on /cmd_vel when stuck, logs each transition once, and reports the outcome in its summary", async () => {
-    const h = await startController(["-p", "progress_timeout_s:=2.0", "-p", "backup_timeout_s:=1.0", "-p", "max_recovery_attempts:=1"]);
+    const h = await startController(["-p", "progress_timeout_s:=2.0", "-p", "backup_timeout_s:=1.0", "-p", "spin_timeout_s:=1.0", "-p", "max_recovery_attempts:=1"]);
     h.planPub.publish(pathMessage([[0, 0], [1, 0], [2, 0]]));
     h.feed.scan = scanMessage({ 0: rangeAhead(0.13) }); // a wall 0.13 m ahead: inside the stop zone; odometry never moves
-    await h.advance(8);
+    await h.advance(9);
     const recoveryLines = h.stack.logs.filter((l) => l.logger === "controller" && l.message.startsWith("recovery: ")).map((l) => `${l.level} ${l.message.split(":")[1]!.trim()}`);
-    expect(recoveryLines).toEqual(["WARN progress_failed", "WARN backup_timeout", "INFO spin_done", "ERROR recovery_exhausted"]);
+    // Odometry never moves: the back-up gets nowhere with the wall still in the stop zone, so the
+    // recovery turns away from it and drives on (each step ending on its budget), then gives up.
+    expect(recoveryLines).toEqual(["WARN progress_failed", "WARN backup_timeout", "WARN spin_timeout", "WARN drive_timeout", "ERROR recovery_exhausted"]);
     expect(h.cmds.some((c) => c.linear < 0 && c.angular === 0)).toBe(true); // the back-up went out through the STOP
     expect(h.cmds.every((c) => c.linear <= 0)).toBe(true); // never into the wall
     expect(h.instance.summary?.()).toMatch(/recovery exhausted \(1\/1 attempts used, last: recovery_exhausted\)$/);

@@ -6,12 +6,17 @@
  * back to the mode. At most `maxAttempts` recoveries per goal; the next failure after the last
  * one leaves it stopped in `exhausted` until a new goal.
  *
+ * When the back-up gets nowhere (the safety layer vetoed it: something behind) and the robot is
+ * still inside the stop zone — a wall along its side closes in both ways — it turns away from the
+ * nearest obstacle instead and drives on that heading (Nav2's DriveOnHeading) the back-up distance.
+ *
  * Pure: plain data in, plain data out, the caller's clock. Its commands are requests like any
  * mode's: the pipeline puts them through the safety layer, which can veto any of them (a back-up
  * with something behind the robot is stopped there, and the step's budget then ends it).
  *
- *   following ──stuck──▶ backing_up ──done/budget──▶ spinning ──done/budget──▶ following
- *       │                                                                         (attempt + 1)
+ *   following ──stuck──▶ backing_up ──done──────────▶ spinning (toward the path) ──▶ following
+ *       │                    └──vetoed, in the stop zone──▶ spinning (away) ──▶ driving_away ──▶ following
+ *       │                                                                          (attempt + 1)
  *       └──stuck, attempts used up──▶ exhausted ──new goal──▶ following
  */
 import { normalizeAngle, ZERO_VELOCITY, type Pose2D, type Velocity2D } from "../types";
@@ -36,7 +41,7 @@ export interface RecoveryParams {
   maxAttempts: number;
 }
 
-export type RecoveryPhase = "following" | "backing_up" | "spinning" | "exhausted";
+export type RecoveryPhase = "following" | "backing_up" | "spinning" | "driving_away" | "exhausted";
 
 /** Why a phase ended: the names the node logs and the cycle result carries. */
 export type RecoveryOutcome =
@@ -44,7 +49,9 @@ export type RecoveryOutcome =
   | "backup_done" // the back-up covered its distance
   | "backup_timeout" // the back-up's budget ran out first (e.g. the safety layer vetoed it)
   | "spin_done" // facing the path (or turned the set angle): control goes back to the mode
-  | "spin_timeout" // the spin's budget ran out first: control goes back to the mode
+  | "spin_timeout" // the spin's budget ran out first: control goes back to the mode (or on to driving_away)
+  | "drive_done" // drove the back-up distance away from the obstacle: control goes back to the mode
+  | "drive_timeout" // the drive's budget (backup_timeout_s) ran out first
   | "recovery_exhausted" // stuck again with every attempt used: stays stopped
   | "aborted" // nothing to follow any more (path cleared, goal reached) mid-recovery
   | "new_goal" // a new goal: the attempt count starts again
@@ -68,6 +75,8 @@ export interface RecoveryInput {
   following: boolean;
   /** The heading (odom, rad) that faces the path from the robot, when there is one: the spin's target. */
   pathHeading: number | undefined;
+  /** The heading (odom, rad) pointing away from the nearest obstacle, when one is inside the stop zone. */
+  awayHeading: number | undefined;
 }
 
 export interface RecoveryStep {
@@ -95,6 +104,8 @@ export class RecoveryMachine {
   private attempts = 0;
   /** When and where the current step started, and how far a set-angle spin has turned so far. */
   private step0 = { tS: 0, x: 0, y: 0, theta: 0, turnedRad: 0 };
+  /** The spin's fixed target when it turns away from an obstacle (then it drives on); undefined: toward the path. */
+  private awayTarget: number | undefined;
   private pending: RecoveryTransition | undefined;
 
   constructor(private p: RecoveryParams) {
@@ -120,6 +131,7 @@ export class RecoveryMachine {
     const from = this.phase;
     this.attempts = 0;
     this.phase = "following";
+    this.awayTarget = undefined;
     this.progress.reset();
     if (changed) this.pending = { outcome: "new_goal", from, to: "following", attempt: 0, detail: "new goal: recovery attempts reset" };
   }
@@ -149,6 +161,9 @@ export class RecoveryMachine {
       case "spinning":
         if (!input.following) return this.handBack(input, "aborted", "nothing to follow any more: spin aborted");
         return this.checkSpin(input);
+      case "driving_away":
+        if (!input.following) return this.handBack(input, "aborted", "nothing to follow any more: drive aborted");
+        return this.checkDrive(input);
       case "exhausted":
         return undefined;
     }
@@ -180,7 +195,10 @@ export class RecoveryMachine {
     const done = movedM >= this.p.backupDistanceM;
     if (!done && elapsedS < this.p.backupTimeoutS) return undefined;
     this.enter("spinning", input);
-    const target = this.p.spinAngleRad !== 0 ? `by ${f2(this.p.spinAngleRad)} rad` : "toward the path";
+    // Vetoed with an obstacle still inside the stop zone: backing up cannot free it, driving away can.
+    this.awayTarget = !done && input.awayHeading !== undefined ? input.awayHeading : undefined;
+    const target =
+      this.awayTarget !== undefined ? "away from the nearest obstacle, to drive on that heading" : this.p.spinAngleRad !== 0 ? `by ${f2(this.p.spinAngleRad)} rad` : "toward the path";
     return {
       outcome: done ? "backup_done" : "backup_timeout",
       from: "backing_up",
@@ -197,10 +215,32 @@ export class RecoveryMachine {
     const done = remaining === undefined || Math.abs(remaining) <= SPIN_TOLERANCE_RAD;
     if (!done && elapsedS < this.p.spinTimeoutS) return undefined;
     const left = remaining === undefined ? "no path heading to face" : `${f2(remaining)} rad from the target`;
+    if (this.awayTarget !== undefined) {
+      this.enter("driving_away", input);
+      return {
+        outcome: done ? "spin_done" : "spin_timeout",
+        from: "spinning",
+        to: "driving_away",
+        attempt: this.attempts,
+        detail: `turned away from the obstacle, ${left}, after ${elapsedS.toFixed(1)} s; driving ${f2(this.p.backupDistanceM)} m on that heading at ${f2(this.p.backupSpeedMps)} m/s`,
+      };
+    }
     return this.handBack(
       input,
       done ? "spin_done" : "spin_timeout",
       `${done ? "spin done" : `spin budget spent (spin_timeout_s ${this.p.spinTimeoutS})`}, ${left}, after ${elapsedS.toFixed(1)} s; recovery ${this.attempts}/${this.p.maxAttempts} over: control back to the mode`,
+    );
+  }
+
+  private checkDrive(input: RecoveryInput): RecoveryTransition | undefined {
+    const movedM = input.pose ? Math.hypot(input.pose.x - this.step0.x, input.pose.y - this.step0.y) : 0;
+    const elapsedS = input.nowS - this.step0.tS;
+    const done = movedM >= this.p.backupDistanceM;
+    if (!done && elapsedS < this.p.backupTimeoutS) return undefined;
+    return this.handBack(
+      input,
+      done ? "drive_done" : "drive_timeout",
+      `${done ? "drove" : "drive budget spent after"} ${f2(movedM)} m away in ${elapsedS.toFixed(1)} s${done ? "" : ` (backup_timeout_s ${this.p.backupTimeoutS})`}; recovery ${this.attempts}/${this.p.maxAttempts} over: control back to the mode`,
     );
   }
 
@@ -215,7 +255,10 @@ export class RecoveryMachine {
     this.phase = phase;
     const pose = input.pose;
     this.step0 = { tS: input.nowS, x: pose?.x ?? 0, y: pose?.y ?? 0, theta: pose?.theta ?? 0, turnedRad: 0 };
-    if (phase === "following") this.progress.reset();
+    if (phase === "following") {
+      this.progress.reset();
+      this.awayTarget = undefined;
+    }
   }
 
   /** Accumulates the turn since the spin started (unwrapped), for a set-angle spin. */
@@ -227,6 +270,7 @@ export class RecoveryMachine {
 
   /** Signed turn still to do (rad); undefined when there is nothing to face. */
   private remainingTurn(input: RecoveryInput): number | undefined {
+    if (this.awayTarget !== undefined) return input.pose ? normalizeAngle(this.awayTarget - input.pose.theta) : undefined;
     if (this.p.spinAngleRad !== 0) return this.p.spinAngleRad - this.step0.turnedRad;
     if (input.pathHeading === undefined || !input.pose) return undefined;
     return normalizeAngle(input.pathHeading - input.pose.theta);
@@ -240,6 +284,8 @@ export class RecoveryMachine {
         return ZERO_VELOCITY;
       case "backing_up":
         return { linear: -this.p.backupSpeedMps, angular: 0 };
+      case "driving_away":
+        return { linear: this.p.backupSpeedMps, angular: 0 };
       case "spinning": {
         const remaining = this.remainingTurn(input);
         if (remaining === undefined || Math.abs(remaining) <= SPIN_TOLERANCE_RAD) return ZERO_VELOCITY;

@@ -6,7 +6,7 @@
  * ControlPipeline.setPath.
  */
 import type { ControlInput, ModeOutput } from "../mode";
-import type { Path2D } from "../types";
+import type { Path2D, Pose2D, ScanPoints } from "../types";
 import { RecoveryMachine, type RecoveryOutcome, type RecoveryParams, type RecoveryPhase, type RecoveryTransition } from "./machine";
 import { headingTowardPath, isNewGoal, pathGoal } from "./path";
 
@@ -15,6 +15,8 @@ export interface RecoveryStageParams extends RecoveryParams {
   pathLookaheadM: number;
   /** A path ending farther than this from the previous goal is a new goal (m): xy_goal_tolerance. */
   goalToleranceM: number;
+  /** The safety layer's stop-zone radius (m): an obstacle inside it is one to turn and drive away from. */
+  stopRadiusM: number;
 }
 
 /** The recovery's state as the cycle result and the node's status text carry it. */
@@ -51,6 +53,7 @@ export const RECOVERY_DISABLED: RecoveryStageParams = Object.freeze({
   maxAttempts: 3,
   pathLookaheadM: 0.3,
   goalToleranceM: 0.25,
+  stopRadiusM: 0.155,
 });
 
 export class RecoveryStage {
@@ -83,7 +86,8 @@ export class RecoveryStage {
   drive(mode: ModeOutput, input: ControlInput): RecoveryDriven {
     const recovering = this.machine.state.phase !== "following";
     const pathHeading = recovering && input.pose ? headingTowardPath(this.path, input.pose, this.p.pathLookaheadM) : undefined;
-    const step = this.machine.step({ nowS: input.nowS, pose: input.pose, following: mode.active, pathHeading });
+    const awayHeading = recovering && input.pose ? headingAwayFromObstacle(input.scan, input.pose, this.p.stopRadiusM) : undefined;
+    const step = this.machine.step({ nowS: input.nowS, pose: input.pose, following: mode.active, pathHeading, awayHeading });
     if (step.transition) this.lastOutcome = step.transition.outcome;
     const status: RecoveryStatus = { enabled: this.p.enabled, phase: step.phase, attempt: step.attempt, maxAttempts: this.p.maxAttempts };
     if (this.lastOutcome) status.lastOutcome = this.lastOutcome;
@@ -95,6 +99,26 @@ export class RecoveryStage {
     if (mode.expert) out.expert = mode.expert;
     return { out, drives: true, status };
   }
+}
+
+/**
+ * The heading (odom, rad) pointing from the nearest scan point straight away through the robot,
+ * when that point lies inside `radiusM`; undefined otherwise (or without a scan). Driving on it
+ * leaves every point of a straight wall beside the robot behind it.
+ */
+export function headingAwayFromObstacle(scan: ScanPoints | undefined, pose: Pose2D, radiusM: number): number | undefined {
+  if (!scan) return undefined;
+  let best = -1;
+  let bestD2 = radiusM * radiusM;
+  for (let i = 0; i < scan.count; i++) {
+    const d2 = scan.xs[i]! ** 2 + scan.ys[i]! ** 2;
+    if (d2 < bestD2) {
+      bestD2 = d2;
+      best = i;
+    }
+  }
+  if (best < 0) return undefined;
+  return pose.theta + Math.atan2(-scan.ys[best]!, -scan.xs[best]!);
 }
 
 /** "following (1/3 attempts used, last: spin_done)": the recovery in the node's status text. */
