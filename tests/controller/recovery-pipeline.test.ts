@@ -4,13 +4,13 @@
  * scan is every world point within the laser's range, in base_link. No part is stood in for:
  * the pipeline, pursuit, safety layer and smoother are the node's, with the schema's defaults.
  */
-import { PursuitMode, type ControllerMode, type ModeOutput } from "../../nodes/controller/mode";
+import { PursuitMode, type ModeOutput } from "../../nodes/controller/mode";
 import { modeContextOf, recoveryParamsOf, safetyParamsOf, smootherLimitsOf, type ControllerParams } from "../../nodes/controller/params";
 import { ControlPipeline, type CycleResult } from "../../nodes/controller/pipeline";
 import { SafetyState } from "../../nodes/controller/safety/supervisor";
 import { VelocitySmoother } from "../../nodes/controller/smoother";
 import { pathFromPoses, scanPointsFrom, type Path2D, type Pose2D } from "../../nodes/controller/types";
-import { defaultParams } from "./fixtures";
+import { defaultParams, ScriptedMode } from "./fixtures";
 
 const DT = 0.05; // 20 Hz, controller_frequency_hz's default
 const RANGE_MAX = 3.5;
@@ -266,20 +266,11 @@ describe("ControlPipeline with recovery: where it cannot help, it says so", () =
 });
 
 describe("ControlPipeline with recovery beside an expert (policy mode)", () => {
-  class Scripted implements ControllerMode {
-    readonly name = "scripted";
-    constructor(public out: ModeOutput) {}
-    setPath(): void {}
-    configure(): void {}
-    compute(): ModeOutput {
-      return this.out;
-    }
-  }
 
   it("sends the recovery's back-up, while the expert's label stays the expert's own turn in the STOP", () => {
     const p = defaultParams();
     const expert: ModeOutput = { cmd: { linear: 0.2, angular: -1 }, active: true, state: "tracking" };
-    const mode = new Scripted({ cmd: { linear: 0.2, angular: 0 }, active: true, state: "policy", expert });
+    const mode = new ScriptedMode({ cmd: { linear: 0.2, angular: 0 }, active: true, state: "policy", expert });
     const pipeline = new ControlPipeline(mode, new VelocitySmoother(smootherLimitsOf(p)), safetyParamsOf(p), { ...recoveryParamsOf(p), progress: { radiusM: 0.2, timeoutS: 0.1 } });
     const wallAhead = scanPointsFrom([[0.13, -0.02], [0.13, 0], [0.13, 0.02]]);
     const cycle = (t: number) => pipeline.step({ pose: { x: 0, y: 0, theta: 0 }, velocity: { linear: 0, angular: 0 }, scan: wallAhead, nowS: t, dt: DT }, []);
