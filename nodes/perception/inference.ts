@@ -92,19 +92,21 @@ export class InferenceWorker {
     if (this.dead) return Promise.reject(this.dead);
     if (this.pending) return Promise.reject(new Error("a frame is already in flight"));
     const id = this.nextId++;
+    const request = { id, image, thresholds };
     try {
       if (!this.channel?.fits(image.data.length, thresholds.maxDetections)) {
         this.channel = FrameChannel.create({ imageBytes: image.data.length, boxes: Math.max(MIN_CHANNEL_BOXES, thresholds.maxDetections) });
         this.worker.postMessage({ type: "channel", buffer: this.channel.buffer } satisfies ChannelRequest);
       }
-      this.channel.writeRequest({ id, image, thresholds });
+      this.channel.check(request);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<InferenceResult>((resolve, reject) => {
-      this.pending = { id, resolve, reject };
-      this.worker.postMessage({ type: "detect", id } satisfies DetectRequest);
-    });
+    const result = new Promise<InferenceResult>((resolve, reject) => (this.pending = { id, resolve, reject }));
+    // Posted first, copied after: the copy overlaps the worker's wake-up (frame-channel.ts).
+    this.worker.postMessage({ type: "detect", id } satisfies DetectRequest);
+    this.channel.writeRequest(request);
+    return result;
   }
 
   async close(): Promise<void> {

@@ -18,6 +18,9 @@ export interface InitRequest {
   intraOpThreads: number;
   warmupRuns: number;
 }
+/** How long the worker waits for a posted frame's bytes (the node writes them right after posting). */
+const FRAME_WRITE_TIMEOUT_MS = 1000;
+
 /** A new (larger) frame channel: later frames arrive in it. */
 export interface ChannelRequest {
   type: "channel";
@@ -95,8 +98,8 @@ export function serve(port: MessagePort): void {
     try {
       if (!detector) throw new Error("no model loaded");
       if (!channel) throw new Error("no frame channel");
-      const frame = channel.readRequest();
-      if (frame.id !== id) throw new Error(`frame channel holds frame ${frame.id}, not ${id}`);
+      // The node copies the frame in right after posting its id: wait for the copy (microseconds).
+      const frame = channel.awaitRequest(id, FRAME_WRITE_TIMEOUT_MS);
       channel.writeResult(await detector.detect(frame.image, frame.thresholds));
       port.postMessage({ type: "result", id } satisfies ResultReply);
     } catch (error) {

@@ -1,5 +1,8 @@
-/** The shared frame channel between the perception node and its worker: layout round trips and limits. */
+/** The shared frame channel between the perception node and its worker: layout round trips, limits, and the wait for a frame posted before it is written. */
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { FrameChannel } from "../../nodes/perception/frame-channel";
+import { tsWorkerBootstrap } from "../../ros/worker-thread";
 
 /** A 4x2 bgr8 frame with row padding: step 14 = 4 pixels x 3 bytes + 2 padding bytes. */
 const frame = {
@@ -54,5 +57,34 @@ describe(FrameChannel, () => {
   it("refuses an encoding it cannot carry", () => {
     const channel = FrameChannel.create({ imageBytes: 64, boxes: 3 });
     expect(() => channel.writeRequest({ id: 1, image: { ...frame, encoding: "rgba8" }, thresholds })).toThrow(/unsupported encoding 'rgba8' \(supported: rgb8, bgr8, mono8\)/);
+  });
+
+  describe("awaitRequest (the frame's id is posted before its bytes are written)", () => {
+    it("returns the frame at once when it is already written", () => {
+      const channel = FrameChannel.create({ imageBytes: 64, boxes: 3 });
+      channel.writeRequest({ id: 4, image: frame, thresholds });
+      expect(channel.awaitRequest(4, 10).id).toBe(4);
+    });
+
+    it("gives up after its timeout, naming the frame and the last one written", () => {
+      const channel = FrameChannel.create({ imageBytes: 64, boxes: 3 });
+      channel.writeRequest({ id: 4, image: frame, thresholds });
+      expect(() => channel.awaitRequest(5, 20)).toThrow(/frame 5 was not written within 20 ms \(the last written is 4\)/);
+    });
+
+    it("in another thread, waits until the writer has copied the frame in", async () => {
+      const channel = FrameChannel.create({ imageBytes: 64, boxes: 3 });
+      const reader = new Worker(tsWorkerBootstrap(join(__dirname, "..", "support", "workers", "frame-reader.ts")), { eval: true });
+      const replies: unknown[] = [];
+      const got = new Promise<void>((resolve) => reader.on("message", (m) => replies.push(m) === 2 && resolve()));
+      const waiting = new Promise<void>((resolve) => reader.once("message", () => resolve()));
+      reader.postMessage({ buffer: channel.buffer, id: 9, timeoutMs: 30_000 });
+      await waiting; // posted just before it blocks on the channel
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      channel.writeRequest({ id: 9, image: frame, thresholds });
+      await got;
+      expect(replies).toEqual(["waiting", { id: 9, width: 4, bytes: Array.from(frame.data) }]);
+      await reader.terminate();
+    });
   });
 });
