@@ -65,6 +65,7 @@ function arg(name: string, fallback: string): string {
 const FRAMES = Number(arg("frames", "100"));
 const WARMUP = 5;
 const BLOCK = 10;
+const FRAME_TIMEOUT_MS = 10_000;
 const PROVIDERS = arg("providers", "cuda,cpu").split(",");
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
 
@@ -110,11 +111,16 @@ async function openPipeline(manifestPath: string, image: BenchImage): Promise<{ 
   let frame = 0;
   let detections = 0;
   const time: FrameTimer = async () => {
-    const got = new Promise<vision_msgs.msg.Detection2DArray>((resolve) => (waiting = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const got = new Promise<vision_msgs.msg.Detection2DArray>((resolve, reject) => {
+      waiting = resolve;
+      // A node that stops answering (a failed frame is logged, not published) ends the bench, not hangs it.
+      timer = setTimeout(() => reject(new Error(`bench/perception: no detections for frame ${frame} within ${FRAME_TIMEOUT_MS} ms (${manifestPath}); node: ${instance.summary?.() ?? ""}`)), FRAME_TIMEOUT_MS);
+    });
     const t = performance.now();
     msg.header.stamp = { sec: frame++, nanosec: 0 };
     pub.publish(msg);
-    const out = await got;
+    const out = await got.finally(() => clearTimeout(timer));
     detections = out.detections.length;
     return performance.now() - t;
   };
@@ -162,5 +168,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   console.error(error);
-  process.exitCode = 1;
+  // The perception worker and the bus would keep a failed run alive.
+  process.exit(1);
 });
