@@ -3,11 +3,11 @@
  * bounded attempts per goal; budgets), the path helpers, the safety layer's veto of a back-up
  * into something behind, and the parameters that are refused or warned about.
  */
-import { parameterWarnings } from "../../nodes/controller/params";
+import { parameterWarnings, recoveryParamsOf } from "../../nodes/controller/params";
 import { RecoveryMachine, SPIN_TOLERANCE_RAD, type RecoveryInput, type RecoveryParams, type RecoveryStep } from "../../nodes/controller/recovery/machine";
 import { headingTowardPath, isNewGoal } from "../../nodes/controller/recovery/path";
 import { ProgressChecker, type ProgressVerdict } from "../../nodes/controller/recovery/progress";
-import { headingAwayFromObstacle, recoveryStatusText } from "../../nodes/controller/recovery/stage";
+import { headingAwayFromObstacle, RECOVERY_DISABLED, recoveryStatusText } from "../../nodes/controller/recovery/stage";
 import { evaluateSafety, SafetyState, type SafetyParams } from "../../nodes/controller/safety/supervisor";
 import { pathFromPoses, scanPointsFrom, type Pose2D } from "../../nodes/controller/types";
 import { defaultParams } from "./fixtures";
@@ -322,6 +322,10 @@ describe("the safety layer on a recovery back-up", () => {
 
 describe("recovery parameters", () => {
   it("warns about none at the defaults", () => expect(parameterWarnings(defaultParams())).toEqual([]));
+
+  it("a pipeline built without recovery parameters has the schema's defaults, switched off", () => {
+    expect(RECOVERY_DISABLED).toEqual(recoveryParamsOf(defaultParams({ recovery_enabled: false })));
+  });
 
   it.each([
     // contradicting overrides, text naming both values
