@@ -1,8 +1,8 @@
 /**
  * The node-side handle on the inference worker: starts it, loads the model there (resolving
  * once the session is up and warmed, or rejecting with the load error), and sends one image at
- * a time. The image is copied once, into the shared frame channel (frame-channel.ts); the
- * messages carry only the frame id, and the result is read back from the channel.
+ * a time. The image is copied once, into the shared frame channel (frame-channel.ts), and the
+ * result is read back from it; the two threads ring each other's doorbells in that channel.
  */
 import type { Worker } from "node:worker_threads";
 import type { Box } from "./decoders";
@@ -12,7 +12,7 @@ import type { ModelManifest } from "./manifest";
 import type { ImageView } from "./preprocess";
 import type { ProviderFailure } from "./session";
 import { startWorker, stopWorker } from "../../ros/worker-thread";
-import type { ChannelRequest, DetectRequest, InitRequest, ReadyReply, WorkerReply } from "./worker";
+import type { ChannelRequest, InitRequest, ReadyReply, WorkerReply } from "./worker";
 
 /** Boxes a new channel holds at least (a higher max_detections gets a larger channel). */
 const MIN_CHANNEL_BOXES = 100;
@@ -31,14 +31,13 @@ export interface InferenceResult {
 export class InferenceWorker {
   private channel: FrameChannel | undefined;
   private nextId = 1;
-  private pending: { id: number; resolve: (r: InferenceResult) => void; reject: (e: Error) => void } | undefined;
+  private pending: { reject: (e: Error) => void } | undefined;
   private dead: Error | undefined;
 
   private constructor(
     private readonly worker: Worker,
     readonly ready: ReadyReply,
   ) {
-    worker.on("message", (reply: WorkerReply) => this.onReply(reply));
     worker.on("error", (error) => this.fail(new Error(`inference worker crashed: ${error.message}`)));
     worker.on("exit", (code) => this.fail(new Error(`inference worker exited (code ${code})`)));
   }
@@ -95,6 +94,7 @@ export class InferenceWorker {
     const request = { id, image, thresholds };
     try {
       if (!this.channel?.fits(image.data.length, thresholds.maxDetections)) {
+        this.channel?.moved();
         this.channel = FrameChannel.create({ imageBytes: image.data.length, boxes: Math.max(MIN_CHANNEL_BOXES, thresholds.maxDetections) });
         this.worker.postMessage({ type: "channel", buffer: this.channel.buffer } satisfies ChannelRequest);
       }
@@ -102,11 +102,25 @@ export class InferenceWorker {
     } catch (error) {
       return Promise.reject(error);
     }
-    const result = new Promise<InferenceResult>((resolve, reject) => (this.pending = { id, resolve, reject }));
-    // Posted first, copied after: the copy overlaps the worker's wake-up (frame-channel.ts).
-    this.worker.postMessage({ type: "detect", id } satisfies DetectRequest);
-    this.channel.writeRequest(request);
-    return result;
+    const channel = this.channel;
+    // Rung first, copied after: the copy overlaps the worker's wake-up (frame-channel.ts).
+    channel.ring(id);
+    channel.writeRequest(request);
+    // Settled by the worker's answer, or (pending.reject) by the worker's death or close().
+    return new Promise<InferenceResult>((resolve, reject) => {
+      const pending = { reject };
+      this.pending = pending;
+      /** Whether this frame is still the one pending (then it no longer is). */
+      const claim = (): boolean => {
+        if (this.pending !== pending) return false;
+        this.pending = undefined;
+        return true;
+      };
+      channel.awaitDone(id).then(
+        (result) => claim() && resolve(result),
+        (error: Error) => claim() && reject(error),
+      );
+    });
   }
 
   async close(): Promise<void> {
@@ -116,15 +130,6 @@ export class InferenceWorker {
     const p = this.pending;
     this.pending = undefined;
     p?.reject(this.dead);
-  }
-
-  private onReply(reply: WorkerReply): void {
-    if (reply.type !== "result" && reply.type !== "frame_error") return;
-    const p = this.pending;
-    if (!p || p.id !== reply.id) return;
-    this.pending = undefined;
-    if (reply.type === "frame_error") p.reject(new Error(reply.message));
-    else p.resolve(this.channel!.readResult());
   }
 
   private fail(error: Error): void {

@@ -1,14 +1,15 @@
 /**
  * The inference worker thread's body: it owns the ONNX Runtime session and runs the whole
  * detection core (preprocess, run, decode, NMS, box mapping) off the node's event loop.
- * Frames and results travel through a shared FrameChannel (frame-channel.ts); the messages only
- * say which frame is ready. Started and stopped by inference.ts (ros/worker-thread.ts: how it is
- * found from dist/ and from sources, and why it exits by itself when asked to stop).
+ * Frames and results travel through a shared FrameChannel (frame-channel.ts), announced by its
+ * doorbells; messages carry only the model load, a new channel, and the stop request. Started and
+ * stopped by inference.ts (ros/worker-thread.ts: how it is found from dist/ and from sources, and
+ * why it exits by itself when asked to stop).
  */
 import { parentPort, type MessagePort } from "node:worker_threads";
 import type { ModelManifest } from "./manifest";
 import type { ProviderFailure } from "./session";
-import { FrameChannel } from "./frame-channel";
+import { FrameChannel, MOVED } from "./frame-channel";
 import type { StopRequest } from "../../ros/worker-thread";
 
 export interface InitRequest {
@@ -26,12 +27,7 @@ export interface ChannelRequest {
   type: "channel";
   buffer: SharedArrayBuffer;
 }
-/** The frame in the channel is ready for detection. */
-export interface DetectRequest {
-  type: "detect";
-  id: number;
-}
-export type WorkerRequest = InitRequest | ChannelRequest | DetectRequest | StopRequest;
+export type WorkerRequest = InitRequest | ChannelRequest | StopRequest;
 
 export interface ReadyReply {
   type: "ready";
@@ -45,17 +41,7 @@ export interface InitErrorReply {
   type: "init_error";
   message: string;
 }
-/** The frame's result is in the channel. */
-export interface ResultReply {
-  type: "result";
-  id: number;
-}
-export interface FrameErrorReply {
-  type: "frame_error";
-  id: number;
-  message: string;
-}
-export type WorkerReply = ReadyReply | InitErrorReply | ResultReply | FrameErrorReply;
+export type WorkerReply = ReadyReply | InitErrorReply;
 
 /** Serves requests on a port (the worker's parentPort). Exported for in-thread use. */
 export function serve(port: MessagePort): void {
@@ -63,7 +49,6 @@ export function serve(port: MessagePort): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadDetector } = require("./session") as typeof import("./session");
   let detector: import("./detector").Detector | undefined;
-  let channel: FrameChannel | undefined;
 
   const init = async (request: InitRequest): Promise<void> => {
     try {
@@ -94,16 +79,19 @@ export function serve(port: MessagePort): void {
     }
   };
 
-  const detect = async (id: number): Promise<void> => {
-    try {
-      if (!detector) throw new Error("no model loaded");
-      if (!channel) throw new Error("no frame channel");
-      // The node copies the frame in right after posting its id: wait for the copy (microseconds).
-      const frame = channel.awaitRequest(id, FRAME_WRITE_TIMEOUT_MS);
-      channel.writeResult(await detector.detect(frame.image, frame.thresholds));
-      port.postMessage({ type: "result", id } satisfies ResultReply);
-    } catch (error) {
-      port.postMessage({ type: "frame_error", id, message: (error as Error).message } satisfies FrameErrorReply);
+  /** Answers the frames rung on one channel until the node replaces it. */
+  const serveFrames = async (channel: FrameChannel): Promise<void> => {
+    for (let id = 0; ; ) {
+      id = await channel.nextRequest(id);
+      if (id === MOVED) return;
+      try {
+        if (!detector) throw new Error("no model loaded");
+        // Rung before the node copies the frame in: wait for the copy (microseconds).
+        const frame = channel.awaitRequest(id, FRAME_WRITE_TIMEOUT_MS);
+        channel.finish(id, await detector.detect(frame.image, frame.thresholds));
+      } catch (error) {
+        channel.fail(id, (error as Error).message);
+      }
     }
   };
 
@@ -113,10 +101,7 @@ export function serve(port: MessagePort): void {
         void init(request);
         return;
       case "channel":
-        channel = new FrameChannel(request.buffer);
-        return;
-      case "detect":
-        void detect(request.id);
+        void serveFrames(new FrameChannel(request.buffer));
         return;
       case "stop":
         // Between tasks: no session.run is on this thread's stack (see ros/worker-thread.ts).

@@ -1,7 +1,7 @@
-/** The shared frame channel between the perception node and its worker: layout round trips, limits, and the wait for a frame posted before it is written. */
+/** The shared frame channel between the perception node and its worker: layout round trips, limits, the doorbells, and the wait for a frame rung before it is written. */
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { FrameChannel } from "../../nodes/perception/frame-channel";
+import { FrameChannel, MOVED } from "../../nodes/perception/frame-channel";
 import { tsWorkerBootstrap } from "../../ros/worker-thread";
 
 /** A 4x2 bgr8 frame with row padding: step 14 = 4 pixels x 3 bytes + 2 padding bytes. */
@@ -59,7 +59,73 @@ describe(FrameChannel, () => {
     expect(() => channel.writeRequest({ id: 1, image: { ...frame, encoding: "rgba8" }, thresholds })).toThrow(/unsupported encoding 'rgba8' \(supported: rgb8, bgr8, mono8\)/);
   });
 
-  describe("awaitRequest (the frame's id is posted before its bytes are written)", () => {
+  describe("doorbells", () => {
+    const timing = { preprocessMs: 0.5, inferenceMs: 1.5, decodeMs: 0.25 };
+    const box = { x1: 1, y1: 2, x2: 3, y2: 4, score: 0.5, classId: 2 };
+
+    it("nextRequest waits for the next rung id, and answers MOVED once the channel is replaced", async () => {
+      const channel = FrameChannel.create({ imageBytes: 64, boxes: 3 });
+      const first = channel.nextRequest(0);
+      channel.ring(1);
+      await expect(first).resolves.toBe(1);
+      const second = channel.nextRequest(1);
+      channel.moved();
+      await expect(second).resolves.toBe(MOVED);
+    });
+
+    it("awaitDone resolves with the result once done is rung for that frame, not for an earlier one", async () => {
+      const channel = FrameChannel.create({ imageBytes: 64, boxes: 3 });
+      channel.writeRequest({ id: 2, image: frame, thresholds });
+      let settled = false;
+      const done = channel.awaitDone(2).finally(() => (settled = true));
+      channel.finish(1, { detections: [], timing });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled).toBe(false);
+      channel.finish(2, { detections: [box], timing });
+      await expect(done).resolves.toEqual({ detections: [box], timing });
+    });
+
+    it("awaitDone rejects with the worker's error text, cut to 1 KiB on a character boundary", async () => {
+      const channel = FrameChannel.create({ imageBytes: 64, boxes: 3 });
+      channel.fail(3, "preprocess: step 10 is less than width x channels 12");
+      await expect(channel.awaitDone(3)).rejects.toThrow(/^preprocess: step 10 is less than width x channels 12$/);
+      channel.fail(4, "é".repeat(600)); // 1200 bytes of two-byte characters
+      await expect(channel.awaitDone(4)).rejects.toThrow(new RegExp(`^${"é".repeat(512)}$`));
+    });
+
+    it("a result after an error reads as a result", async () => {
+      const channel = FrameChannel.create({ imageBytes: 64, boxes: 3 });
+      channel.writeRequest({ id: 5, image: frame, thresholds });
+      channel.fail(4, "bad frame");
+      channel.finish(5, { detections: [box], timing });
+      await expect(channel.awaitDone(5)).resolves.toEqual({ detections: [box], timing });
+    });
+
+    it("across threads: frames are rung before they are written, answered or failed, and the worker's wait ends when the channel moves", async () => {
+      const channel = FrameChannel.create({ imageBytes: 64, boxes: 3 });
+      const answerer = new Worker(tsWorkerBootstrap(join(__dirname, "..", "support", "workers", "frame-answerer.ts")), { eval: true });
+      const messages: unknown[] = [];
+      const next = (): Promise<unknown> => new Promise((resolve) => answerer.once("message", resolve));
+      const serving = next();
+      answerer.postMessage({ buffer: channel.buffer });
+      messages.push(await serving);
+      const ask = (id: number, image: typeof frame): Promise<unknown> => {
+        channel.ring(id);
+        channel.writeRequest({ id, image, thresholds });
+        return channel.awaitDone(id);
+      };
+      await expect(ask(1, frame)).resolves.toMatchObject({ detections: [{ x2: 4, y2: 2, classId: 1 }] });
+      await expect(ask(2, { ...frame, width: 13, step: 39, height: 1, data: new Uint8Array(39) })).rejects.toThrow(/^frame 2: 13 pixels wide$/);
+      await expect(ask(3, frame)).resolves.toMatchObject({ detections: [{ classId: 3 }] });
+      const moved = next();
+      channel.moved();
+      messages.push(await moved);
+      expect(messages).toEqual(["serving", "moved"]);
+      await answerer.terminate();
+    });
+  });
+
+  describe("awaitRequest (the frame's id is rung before its bytes are written)", () => {
     it("returns the frame at once when it is already written", () => {
       const channel = FrameChannel.create({ imageBytes: 64, boxes: 3 });
       channel.writeRequest({ id: 4, image: frame, thresholds });

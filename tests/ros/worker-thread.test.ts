@@ -51,7 +51,7 @@ describe(isStopRequest, () => {
   it.each<[string, unknown, boolean]>([
     ["the request itself", STOP_REQUEST, true],
     ["a copy of it (as it arrives through postMessage)", { type: "stop" }, true],
-    ["another request", { type: "detect", id: 1 }, false],
+    ["another request", { type: "channel", buffer: null }, false],
     ["a string", "stop", false],
     ["null", null, false],
   ])("%s", (_name, message, want) => {
