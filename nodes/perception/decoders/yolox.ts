@@ -5,7 +5,7 @@
  * grid decoding in the graph (boxes already cx,cy,w,h in input pixels).
  */
 import type { YoloxDecoderSpec } from "../manifest";
-import { bestClass, checkOutput, outputOf, type Box, type DecodeContext, type Decoder } from "./common";
+import { checkOutput, outputOf, type Box, type DecodeContext, type Decoder } from "./common";
 
 /** Grid sizes [width, height] per stride for an input size. */
 export function yoloxGrids(strides: readonly number[], inputWidth: number, inputHeight: number): Array<[number, number]> {
@@ -22,24 +22,33 @@ export function yoloxDecoder(spec: YoloxDecoderSpec, output: string): Decoder {
     check: (shapes, ctx) =>
       checkOutput(kind, shapes, output, want(ctx), `${ctx.numClasses} classes, strides ${spec.strides.join(",")} at ${ctx.inputWidth}x${ctx.inputHeight}`),
     decode(outputs, ctx): Box[] {
-      const t = outputOf(kind, outputs, output, want(ctx));
-      const d = t.data;
-      const c = ctx.numClasses;
-      const row = 5 + c;
+      const d = outputOf(kind, outputs, output, want(ctx)).data;
+      const { numClasses, scoreThreshold } = ctx;
+      const row = 5 + numClasses;
       const boxes: Box[] = [];
-      let i = 0;
       const grids = yoloxGrids(spec.strides, ctx.inputWidth, ctx.inputHeight);
-      for (let g = 0; g < grids.length; g++) {
-        const [gw, gh] = grids[g]!;
+      // The hot loop of a small model's decode (a cell per 8x8 input pixels): kept free of closures
+      // and tuples (bestClass), it takes half the time (sim detector, 768 cells, 28 candidates:
+      // 15 -> 6.5 µs).
+      for (let g = 0, o = 0; g < grids.length; g++) {
+        const gw = grids[g]![0];
+        const gh = grids[g]![1];
         const s = spec.strides[g]!;
         for (let gy = 0; gy < gh; gy++) {
-          for (let gx = 0; gx < gw; gx++, i++) {
-            const o = i * row;
+          for (let gx = 0; gx < gw; gx++, o += row) {
             const obj = d[o + 4]!;
-            if (obj < ctx.scoreThreshold) continue;
-            const [classId, cls] = bestClass(c, (k) => d[o + 5 + k]!);
+            if (obj < scoreThreshold) continue;
+            let classId = 0;
+            let cls = -Infinity;
+            for (let k = 0; k < numClasses; k++) {
+              const v = d[o + 5 + k]!;
+              if (v > cls) {
+                cls = v;
+                classId = k;
+              }
+            }
             const score = obj * cls;
-            if (score < ctx.scoreThreshold) continue;
+            if (score < scoreThreshold) continue;
             let cx: number, cy: number, w: number, h: number;
             if (spec.decoded) {
               cx = d[o]!;
