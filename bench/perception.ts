@@ -7,6 +7,9 @@
  *     run, decode, NMS, Detection2DArray) publishes detections, the camera node receives them; one
  *     frame at a time, wall clock from publish to receipt.
  *  3. The ratio pipeline / session.run at p50. Goal (issue 4): the pipeline adds < 15%.
+ *  4. For scale: this machine's floor for the pipeline's two thread hand-offs, a doorbell round trip
+ *     (the frame channel's, frame-channel.ts) to an idle thread that does no work, after the same
+ *     idle time as a frame's run. On a VM whose idle vCPUs halt, waking one dominates this.
  * Both are measured in alternating blocks of BLOCK frames, so a change in machine load (other
  * jobs on these 2 cores) affects both sides alike instead of skewing the ratio.
  */
@@ -20,6 +23,8 @@ import { loadManifest } from "../nodes/perception/manifest";
 import { perceptionNode, resolveManifestPath, type PerceptionParams } from "../nodes/perception/node";
 import { loadDetector } from "../nodes/perception/session";
 import { classesOfWorlds, renderFrames } from "../nodes/learner/detector/dataset";
+import { FrameChannel } from "../nodes/perception/frame-channel";
+import { Worker } from "node:worker_threads";
 import { loadWorldFile } from "../sim/world/files";
 import { quantile } from "./stats";
 import * as ort from "onnxruntime-node";
@@ -131,6 +136,39 @@ async function openPipeline(manifestPath: string, image: BenchImage): Promise<{ 
   return { time, detections: () => detections, summary: () => instance.summary?.() ?? "", close };
 }
 
+/** The hand-off floor: p50 of FRAMES doorbell round trips to an idle echo thread, each after `idleMs` of idling. */
+async function handOffFloor(idleMs: number): Promise<number> {
+  const channel = FrameChannel.create({ imageBytes: 0, boxes: 1 });
+  const echo = new Worker(
+    `const { parentPort, workerData } = require("node:worker_threads");
+     const { FrameChannel, MOVED } = require(workerData.module);
+     const channel = new FrameChannel(workerData.buffer);
+     const timing = { preprocessMs: 0, inferenceMs: 0, decodeMs: 0 };
+     parentPort.on("message", () => undefined); // stays alive while waiting, as the inference worker does
+     (async () => {
+       for (let id = 0; ; ) {
+         id = await channel.nextRequest(id);
+         if (id === MOVED) process.exit(0);
+         channel.finish(id, { detections: [], timing });
+       }
+     })();`,
+    { eval: true, workerData: { module: require.resolve("../nodes/perception/frame-channel"), buffer: channel.buffer } },
+  );
+  const times: number[] = [];
+  for (let id = 1; id <= WARMUP + FRAMES; id++) {
+    const idleUntil = performance.now() + idleMs;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, idleMs - 1)));
+    while (performance.now() < idleUntil) await new Promise((resolve) => setImmediate(resolve));
+    const t = performance.now();
+    channel.ring(id);
+    await channel.awaitDone(id);
+    if (id > WARMUP) times.push(performance.now() - t);
+  }
+  channel.moved();
+  await new Promise((resolve) => echo.once("exit", resolve));
+  return quantile(times, 0.5);
+}
+
 /** WARMUP frames each, then FRAMES each in alternating blocks of BLOCK. */
 async function interleaved(a: FrameTimer, b: FrameTimer): Promise<[number[], number[]]> {
   for (let i = 0; i < WARMUP; i++) {
@@ -160,6 +198,8 @@ async function main(): Promise<void> {
     console.log(`  session.run alone        p50 ${ms(r50)}  p99 ${ms(quantile(runTimes, 0.99))}`);
     console.log(`  node pipeline per frame  p50 ${ms(p50)}  p99 ${ms(quantile(pipeTimes, 0.99))}  (image in -> detections out, ${pipe.detections()} detections)`);
     console.log(`  ratio pipeline / run     ${(p50 / r50).toFixed(3)} at p50 (adds ${(((p50 - r50) / r50) * 100).toFixed(1)}%; goal < 15%)`);
+    const floor = await handOffFloor(r50);
+    console.log(`  thread hand-offs alone   p50 ${(floor * 1000).toFixed(0)} µs (${((floor / r50) * 100).toFixed(1)}% of session.run; a doorbell round trip to an idle thread after ${ms(r50)} idle, no work)`);
     console.log(`  node: ${pipe.summary()}`);
     await pipe.close();
     await run.close();
