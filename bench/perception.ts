@@ -13,7 +13,7 @@
  * Both are measured in alternating blocks of BLOCK frames, so a change in machine load (other
  * jobs on these 2 cores) affects both sides alike instead of skewing the ratio.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { sensor_msgs, vision_msgs } from "../msgs/generated/types";
 import { RosNode } from "../ros/node";
 import { LocalTransport } from "../ros/transport/local/backend";
@@ -169,6 +169,18 @@ async function handOffFloor(idleMs: number): Promise<number> {
   return quantile(times, 0.5);
 }
 
+/**
+ * How this machine idles a CPU (Linux sysfs), which sets what waking a thread costs: e.g. a VM's
+ * haltpoll with guest_halt_poll_ns 0 halts an idle vCPU at once, and waking it takes a VM exit.
+ */
+function cpuidleSummary(): string {
+  const read = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, "utf8").trim() : undefined);
+  const driver = read("/sys/devices/system/cpu/cpuidle/current_driver");
+  if (!driver) return "cpuidle: unknown";
+  const pollNs = read("/sys/module/haltpoll/parameters/guest_halt_poll_ns");
+  return `cpuidle driver ${driver}${driver === "haltpoll" && pollNs !== undefined ? ` (guest_halt_poll_ns ${pollNs})` : ""}`;
+}
+
 /** WARMUP frames each, then FRAMES each in alternating blocks of BLOCK. */
 async function interleaved(a: FrameTimer, b: FrameTimer): Promise<[number[], number[]]> {
   for (let i = 0; i < WARMUP; i++) {
@@ -185,7 +197,7 @@ async function interleaved(a: FrameTimer, b: FrameTimer): Promise<[number[], num
 }
 
 async function main(): Promise<void> {
-  console.log(`perception bench: ${FRAMES} frames after ${WARMUP} warm-up, in alternating blocks of ${BLOCK}, providers [${PROVIDERS.join(", ")}]`);
+  console.log(`perception bench: ${FRAMES} frames after ${WARMUP} warm-up, in alternating blocks of ${BLOCK}, providers [${PROVIDERS.join(", ")}]; ${cpuidleSummary()}`);
   for (const m of MODELS) {
     const manifestPath = resolveManifestPath(m.manifest);
     const image = m.image();
