@@ -103,7 +103,12 @@ async function openPipeline(manifestPath: string, image: BenchImage): Promise<{ 
   const instance = await perceptionNode.start(node, params);
   const pub = camera.createPublisher("sensor_msgs/msg/Image", "camera/image_raw");
   let waiting: ((m: vision_msgs.msg.Detection2DArray) => void) | undefined;
-  camera.subscribe("vision_msgs/msg/Detection2DArray", "detections").subscribe((m) => waiting?.(m));
+  // Receipt is timed in the subscription callback itself, not after the promise chain behind it.
+  let receivedAt = 0;
+  camera.subscribe("vision_msgs/msg/Detection2DArray", "detections").subscribe((m) => {
+    receivedAt = performance.now();
+    waiting?.(m);
+  });
   const msg: sensor_msgs.msg.Image = {
     header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "camera_optical" },
     height: image.height,
@@ -127,7 +132,7 @@ async function openPipeline(manifestPath: string, image: BenchImage): Promise<{ 
     pub.publish(msg);
     const out = await got.finally(() => clearTimeout(timer));
     detections = out.detections.length;
-    return performance.now() - t;
+    return receivedAt - t;
   };
   const close = async (): Promise<void> => {
     await instance.stop?.();
