@@ -121,8 +121,7 @@ export class FrameChannel {
 
   /** Node side: tells the worker frame `id` is on its way (rung before the frame is written). */
   ring(id: number): void {
-    Atomics.store(this.header, H.requested, id);
-    Atomics.notify(this.header, H.requested);
+    this.publish(H.requested, id);
   }
 
   /** Node side: this channel has been replaced; the worker's wait on it ends with MOVED. */
@@ -165,8 +164,7 @@ export class FrameChannel {
     this.numbers[F.nms] = thresholds.nmsThreshold;
     this.numbers[F.maxDetections] = thresholds.maxDetections;
     this.image.set(image.data);
-    Atomics.store(h, H.written, request.id);
-    Atomics.notify(h, H.written);
+    this.publish(H.written, request.id);
   }
 
   /**
@@ -204,19 +202,20 @@ export class FrameChannel {
   finish(id: number, result: FrameResult): void {
     this.writeResult(result);
     this.header[H.status] = STATUS.ok;
-    this.ringDone(id);
+    this.publish(H.done, id);
   }
 
   /** Worker side: answers frame `id` with an error (its text cut to 1 KiB) and rings `done`. */
   fail(id: number, message: string): void {
     this.header[H.errorBytes] = new TextEncoder().encodeInto(message, this.errorText).written;
     this.header[H.status] = STATUS.error;
-    this.ringDone(id);
+    this.publish(H.done, id);
   }
 
-  private ringDone(id: number): void {
-    Atomics.store(this.header, H.done, id);
-    Atomics.notify(this.header, H.done);
+  /** Stores `value` in an atomic header slot (after everything written before it) and wakes its waiters. */
+  private publish(slot: number, value: number): void {
+    Atomics.store(this.header, slot, value);
+    Atomics.notify(this.header, slot);
   }
 
   /** Worker side: the result of the frame in the channel (at most the request's box cap). */
